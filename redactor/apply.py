@@ -1,0 +1,125 @@
+"""Stage 5, apply: true redaction with PyMuPDF, codes printed in each box, then sanitise.
+
+The original is read into memory and never written; the output is written to a temporary
+file, verified (stage 6), and only then renamed into place.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pymupdf
+
+from .codes import CodeSet, load_code_set
+from .errors import BadInputError
+from .fileio import atomic_target
+from .load import check_file, open_pdf, sha256_of
+from .models import Proposal, ProposalSet
+from .verify import VerifyReport, verify_pdf
+
+FONT = "helv"
+MAX_FONT, MIN_FONT, MIN_SHORT_FONT = 9.0, 4.0, 3.0
+
+
+@dataclass
+class ApplyReport:
+    output: str
+    redactions: int = 0
+    pages: int = 0
+    unlabeled: list[str] = field(default_factory=list)  # proposal ids whose box was too small for any label
+    verify: VerifyReport | None = None
+
+
+def applied(proposals: list[Proposal]) -> list[Proposal]:
+    return [p for p in proposals if p.status != "rejected"]
+
+
+def _label_font(text: str, rect: pymupdf.Rect) -> float:
+    """Largest font size (<= MAX_FONT) at which `text` fits in `rect`, or 0."""
+    width = pymupdf.get_text_length(text, fontname=FONT, fontsize=1.0)
+    size = min(MAX_FONT, rect.height * 0.78, (rect.width - 1.0) / width if width else MAX_FONT)
+    return size
+
+
+def _label_for(codes: list[str], code_set: CodeSet, rect: pymupdf.Rect) -> tuple[str, float]:
+    """The printed codes, shrunk, then abbreviated, to fit the box ('' if nothing fits)."""
+    full = ", ".join(code_set.get(c).printed for c in codes)
+    size = _label_font(full, rect)
+    if size >= MIN_FONT:
+        return full, size
+    short = ",".join(code_set.get(c).short for c in codes)
+    size = _label_font(short, rect)
+    if size >= MIN_SHORT_FONT:
+        return short, size
+    return "", 0.0
+
+
+def _sanitise(doc: pymupdf.Document) -> None:
+    """Remove hidden places where redacted text survives: metadata, XMP, annotations,
+    form fields, embedded files, JavaScript, links, bookmarks, thumbnails."""
+    doc.scrub(attached_files=True, clean_pages=True, embedded_files=True, hidden_text=True,
+              javascript=True, metadata=True, redactions=False, remove_links=True,
+              reset_fields=True, reset_responses=True, thumbnails=True, xml_metadata=True)
+    for page in doc:
+        for widget in list(page.widgets() or []):
+            page.delete_widget(widget)
+        for annot in list(page.annots() or []):
+            page.delete_annot(annot)
+    for name in doc.embfile_names():
+        doc.embfile_del(name)
+    doc.set_toc([])
+    doc.set_metadata({})
+    doc.del_xml_metadata()
+
+
+def redact_document(doc: pymupdf.Document, proposals: list[Proposal], code_set: CodeSet,
+                    report: ApplyReport) -> None:
+    by_page: dict[int, list[Proposal]] = {}
+    for p in applied(proposals):
+        if p.page >= doc.page_count:
+            raise ValueError(f"proposal {p.id} is for page {p.page}, the document has {doc.page_count}")
+        by_page.setdefault(p.page, []).append(p)
+    for number, page_proposals in sorted(by_page.items()):
+        page = doc[number]
+        for proposal in page_proposals:
+            rects = [pymupdf.Rect(b) for b in proposal.boxes]
+            widest = max(range(len(rects)), key=lambda i: rects[i].width)
+            labelled = False
+            for i, rect in enumerate(rects):
+                text, size = _label_for(proposal.codes, code_set, rect) if i == widest else ("", 0)
+                labelled |= bool(text)
+                page.add_redact_annot(rect, text=text or None, fontname=FONT, fontsize=size or 1,
+                                      align=pymupdf.TEXT_ALIGN_CENTER, fill=(0, 0, 0),
+                                      text_color=(1, 1, 1), cross_out=False)
+                report.redactions += 1
+            if not labelled:
+                report.unlabeled.append(proposal.id)
+        page.apply_redactions(images=pymupdf.PDF_REDACT_IMAGE_PIXELS,
+                              graphics=pymupdf.PDF_REDACT_LINE_ART_REMOVE_IF_COVERED,
+                              text=pymupdf.PDF_REDACT_TEXT_REMOVE)
+        report.pages += 1
+
+
+def apply_proposals(source: str | Path, proposal_set: ProposalSet, output: str | Path,
+                    password: str | None = None) -> ApplyReport:
+    """Redact `source` into `output` and verify it; raises VerificationError on a leak
+    (and leaves no output behind)."""
+    src = check_file(source)
+    out = Path(output)
+    if out.resolve() == src.resolve():
+        raise BadInputError(out, "output would overwrite the original; choose another path")
+    if sha256_of(src) != proposal_set.source_sha256:
+        raise BadInputError(src, "does not match the proposals file (source_sha256 differs): "
+                                 "the proposals were made for another version of this file")
+    code_set = load_code_set(proposal_set.code_set)
+    report = ApplyReport(output=str(out))
+    doc = open_pdf(src, password)
+    try:
+        redact_document(doc, proposal_set.proposals, code_set, report)
+        _sanitise(doc)
+        with atomic_target(out) as tmp:
+            doc.save(tmp, garbage=4, deflate=True, clean=True, encryption=pymupdf.PDF_ENCRYPT_NONE)
+            report.verify = verify_pdf(tmp, proposal_set, display_name=str(out), raise_on_leak=True)
+    finally:
+        doc.close()
+    return report

@@ -1,0 +1,198 @@
+"""Stage 3, code: findings become proposals with boxes, exemption codes and a rationale.
+
+Code sets (exemption_codes/<set>.yaml) and the policy (data/policy.yaml) are data; a user
+adds a code set or edits the policy without touching this module.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import regex as re
+import yaml
+
+from .models import Document, Finding, Page, Proposal, ProposalSet
+
+PACKAGE_DIR = Path(__file__).parent
+DEFAULT_POLICY = PACKAGE_DIR / "data" / "policy.yaml"
+
+
+def code_sets_dir() -> Path:
+    """Installed wheels carry the sets inside the package; a checkout has them at the top."""
+    for candidate in (PACKAGE_DIR / "exemption_codes", PACKAGE_DIR.parent / "exemption_codes"):
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError("exemption_codes/ directory not found")
+
+
+@dataclass
+class ExemptionCode:
+    id: str
+    title: str
+    description: str
+    statute: str
+    printed: str
+    short: str
+    justification: str
+    warning: str | None = None
+
+
+@dataclass
+class CodeSet:
+    id: str
+    title: str
+    statute: str
+    description: str
+    codes: dict[str, ExemptionCode] = field(default_factory=dict)
+
+    def get(self, code_id: str) -> ExemptionCode:
+        try:
+            return self.codes[code_id]
+        except KeyError:
+            raise KeyError(f"code {code_id!r} is not in code set {self.id!r}") from None
+
+
+def list_code_sets(directory: Path | None = None) -> list[str]:
+    return sorted(p.stem for p in (directory or code_sets_dir()).glob("*.yaml"))
+
+
+def load_code_set(name: str, directory: Path | None = None) -> CodeSet:
+    path = (directory or code_sets_dir()) / f"{name}.yaml"
+    if not path.exists():
+        raise FileNotFoundError(f"no code set {name!r} (known: {', '.join(list_code_sets(directory))})")
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    codes = {c["id"]: ExemptionCode(**{k: (v.strip() if isinstance(v, str) else v) for k, v in c.items()})
+             for c in data["codes"]}
+    return CodeSet(data["id"], data["title"], data["statute"], data["description"].strip(), codes)
+
+
+@dataclass
+class Policy:
+    code_set: str
+    default_context: str
+    contexts: dict[str, str]
+    context_markers: dict[str, list[str]]
+    rules: dict[str, dict]
+    senior_signers: dict
+    office_address_markers: list[str]
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> "Policy":
+        data = yaml.safe_load(Path(path or DEFAULT_POLICY).read_text(encoding="utf-8"))
+        return cls(**data)
+
+    def infer_context(self, document: Document) -> str:
+        head = document.pages[0].text[:2000].upper() if document.pages else ""
+        for context, markers in self.context_markers.items():
+            if any(marker.upper() in head for marker in markers):
+                return context
+        return self.default_context
+
+    def kind_of(self, entity: str) -> str:
+        return self.rules.get(entity, {}).get("kind", "other")
+
+
+def _line_at(text: str, pos: int) -> tuple[int, int]:
+    start = text.rfind("\n", 0, pos) + 1
+    end = text.find("\n", pos)
+    return start, len(text) if end == -1 else end
+
+
+def _neighbour_lines(text: str, pos: int, before: int, after: int) -> tuple[list[str], list[str]]:
+    start, end = _line_at(text, pos)
+    prev = [ln for ln in text[:start].split("\n") if ln.strip()][-before:] if before else []
+    nxt = [ln for ln in text[end + 1:].split("\n") if ln.strip()][:after]
+    return prev, nxt
+
+
+def is_senior_signer(page: Page, f: Finding, policy: Policy) -> bool:
+    rules = policy.senior_signers
+    line_start, line_end = _line_at(page.text, f.start)
+    rest_of_line = page.text[f.end:line_end].lstrip(" ,–—-")
+    prev, nxt = _neighbour_lines(page.text, f.start, 3, 1)
+    title_text = rest_of_line if rest_of_line.strip() else (nxt[0].strip() if nxt else "")
+    if not any(re.match(t, title_text) for t in rules["titles"]):
+        return False
+    before_on_line = page.text[line_start:f.start]
+    labels = "|".join(re.escape(lbl) for lbl in rules["signing_labels"])
+    closings = [c.lower() for c in rules["closings"]]
+    in_from_block = any(re.match(rf"\s*(?:{labels})\s*:", ln) for ln in [before_on_line, *prev[-2:]])
+    after_closing = any(ln.strip().rstrip(",").lower() in closings for ln in prev[-2:]) or "/s/" in before_on_line
+    return in_from_block or after_closing
+
+
+def is_office_address(page: Page, f: Finding, policy: Policy) -> bool:
+    prev, _ = _neighbour_lines(page.text, f.start, 2, 0)
+    line_start, _ = _line_at(page.text, f.start)
+    near = " ".join([*prev, page.text[line_start:f.start]])
+    return any(re.search(rf"\b{re.escape(m)}\b", near) for m in policy.office_address_markers)
+
+
+def boxes_for_span(page: Page, start: int, end: int) -> list[list[float]]:
+    """One box per line fragment covering text[start:end]; a word only partly inside the
+    span gets the matching share of its width."""
+    lines: dict[tuple[int, int], list[float]] = {}
+    for index, first, last in page.words_in_span(start, end):
+        word = page.words[index]
+        ws, we = page.word_spans[index]
+        n = max(len(word.text), we - ws, 1)
+        width = word.x1 - word.x0
+        x0 = word.x0 + width * first / n if first > 0 else word.x0
+        x1 = word.x0 + width * last / n if last < (we - ws) else word.x1
+        key = (word.block, word.line)
+        if key in lines:
+            box = lines[key]
+            lines[key] = [min(box[0], x0), min(box[1], word.y0), max(box[2], x1), max(box[3], word.y1)]
+        else:
+            lines[key] = [x0, word.y0, x1, word.y1]
+    return [[round(v, 2) for v in box] for box in lines.values()]
+
+
+def union(boxes: list[list[float]]) -> list[float]:
+    return [min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes)]
+
+
+@dataclass
+class Released:
+    """A finding the policy keeps released, reported so a reviewer can see why."""
+    page: int
+    text: str
+    entity: str
+    reason: str
+
+
+def code_findings(document: Document, findings: list[Finding], policy: Policy | None = None,
+                  context: str | None = None) -> tuple[ProposalSet, list[Released]]:
+    policy = policy or Policy.load()
+    context = context or policy.infer_context(document)
+    if context not in policy.contexts:
+        raise ValueError(f"unknown record context {context!r}; the policy knows {', '.join(policy.contexts)}")
+    code_set = load_code_set(policy.code_set)
+    proposals: list[Proposal] = []
+    released: list[Released] = []
+    for f in sorted(findings, key=lambda f: (f.page, f.start)):
+        page = document.pages[f.page]
+        rule = policy.rules.get(f.entity)
+        codes = (rule or {}).get("codes", {}).get(context)
+        if not codes:
+            released.append(Released(f.page, f.text, f.entity, f"no withholding for {f.entity} in {policy.contexts[context]}"))
+            continue
+        if f.entity == "PERSON" and is_senior_signer(page, f, policy):
+            released.append(Released(f.page, f.text, f.entity, "senior official signing the record"))
+            continue
+        if f.entity == "STREET_ADDRESS" and is_office_address(page, f, policy):
+            released.append(Released(f.page, f.text, f.entity, "agency office address"))
+            continue
+        boxes = boxes_for_span(page, f.start, f.end)
+        if not boxes:
+            continue
+        for c in codes:
+            code_set.get(c)  # a policy naming an unknown code is an error, not a silent pass
+        proposals.append(Proposal(
+            id=f"p-{len(proposals) + 1:04d}", page=f.page, text=f.text, bbox=union(boxes), boxes=boxes,
+            codes=list(codes), entity=f.entity, score=f.score,
+            rationale=(f"{rule['what']} in {policy.contexts[context]}: "
+                       f"{', '.join(codes)}. Found by {f.recognizer}: {f.explanation}"),
+            recognizer=f.recognizer))
+    return ProposalSet(doc=document.name, source_sha256=document.sha256, code_set=code_set.id,
+                       record_context=context, proposals=proposals), released

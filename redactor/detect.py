@@ -1,0 +1,186 @@
+"""Stage 2, detect: Presidio over spaCy, plus this field's recognizers, gives Findings.
+
+The engine is built once per process (`get_detector`) and pages go through spaCy in
+batches with `nlp.pipe`; only the spaCy components detection needs are run.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import regex as re
+import spacy
+import yaml
+from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
+from presidio_analyzer.nlp_engine import NerModelConfiguration, SpacyNlpEngine
+from presidio_analyzer.predefined_recognizers import SpacyRecognizer
+
+from .models import Document, Finding
+from .recognizers import StructuredNameRecognizer
+
+DATA_DIR = Path(__file__).parent / "data"
+LANGUAGE = "en"
+# Case matters to our patterns (initials, plates, acronyms): no IGNORECASE, no DOTALL.
+REGEX_FLAGS = re.MULTILINE
+
+
+class ModelMissingError(RuntimeError):
+    pass
+
+
+@dataclass
+class Detector:
+    analyzer: AnalyzerEngine
+    nlp_engine: SpacyNlpEngine
+    config: dict
+    lexicons: dict
+    names: StructuredNameRecognizer
+
+    @property
+    def entities(self) -> list[str]:
+        return sorted(set(self.analyzer.get_supported_entities(LANGUAGE)))
+
+
+def _read_yaml(path: Path) -> dict:
+    with open(path, encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+@lru_cache(maxsize=4)
+def get_detector(config_file: str | None = None) -> Detector:
+    """Build the analyzer once per process (model load is the expensive part)."""
+    config_path = Path(config_file) if config_file else DATA_DIR / "detection.yaml"
+    config = _read_yaml(config_path)
+    base = config_path.parent
+    model = config["nlp"]["model"]
+    if not spacy.util.is_package(model):
+        # Presidio would try to download a missing model; we never download at run time.
+        raise ModelMissingError(
+            f"spaCy model package '{model}' is not installed; install the project "
+            "(pip install -e .) which pins it, then retry")
+    ner_config = NerModelConfiguration(
+        model_to_presidio_entity_mapping=config["nlp"]["entity_mapping"], labels_to_ignore=[])
+    nlp_engine = SpacyNlpEngine(models=[{"lang_code": LANGUAGE, "model_name": model}],
+                                ner_model_configuration=ner_config)
+    nlp_engine.load()
+    nlp = nlp_engine.nlp[LANGUAGE]
+    for name in config["nlp"].get("disable", []):
+        if name in nlp.pipe_names:
+            nlp.disable_pipe(name)
+
+    registry = RecognizerRegistry(supported_languages=[LANGUAGE])
+    for file in config["recognizer_files"]:
+        registry.add_recognizers_from_yaml(base / file)
+    registry.add_recognizer(SpacyRecognizer(supported_entities=["PERSON"]))
+    lexicons = _read_yaml(base / config["lexicon_file"])
+    names = StructuredNameRecognizer(lexicons)
+    registry.add_recognizer(names)
+    analyzer = AnalyzerEngine(registry=registry, nlp_engine=nlp_engine,
+                              supported_languages=[LANGUAGE])
+    return Detector(analyzer, nlp_engine, config, lexicons, names)
+
+
+def detect(document: Document, detector: Detector | None = None) -> list[Finding]:
+    detector = detector or get_detector()
+    cfg = detector.config
+    texts = [page.text for page in document.pages]
+    findings: list[Finding] = []
+    batches = detector.nlp_engine.process_batch(texts, LANGUAGE, batch_size=cfg["nlp"]["batch_size"])
+    for page, (text, artifacts) in zip(document.pages, batches):
+        if not text.strip():
+            continue
+        results = detector.analyzer.analyze(
+            text, LANGUAGE, entities=detector.entities, nlp_artifacts=artifacts,
+            score_threshold=cfg["score_threshold"], return_decision_process=True,
+            regex_flags=REGEX_FLAGS)
+        for r in results:
+            expl = r.analysis_explanation
+            recognizer = expl.recognizer if expl else "unknown"
+            why = (expl.textual_explanation or expl.pattern_name or recognizer) if expl else recognizer
+            finding = Finding(page.number, r.start, r.end, text[r.start:r.end], r.entity_type,
+                              round(r.score, 3), recognizer, why or recognizer)
+            finding = _clean_person(finding, detector) if r.entity_type == "PERSON" else finding
+            if finding:
+                findings.append(finding)
+    findings = _resolve_overlaps(findings)
+    findings += _propagate(document, findings, set(cfg.get("propagate_entities", [])), detector)
+    return _resolve_overlaps(findings)
+
+
+def _clean_person(f: Finding, detector: Detector) -> Finding | None:
+    """Trim titles, title/organisation words and possessives off a name; drop what is an
+    organisation, an acronym or an operation rather than a person."""
+    names = detector.names
+    text = f.text
+    for title in sorted(detector.lexicons["person_titles"], key=len, reverse=True):
+        if re.match(rf"{re.escape(title)}\s", text):
+            text = " " * (len(title) + 1) + text[len(title) + 1:]  # blank it, keep offsets
+            break
+    # spaCy sometimes runs a name into the next line's "Regards" or "Director".
+    tokens = list(re.finditer(r"\S+", text))
+    while tokens and tokens[-1].group().strip(".,:;").lower() in names.not_name:
+        tokens.pop()
+    while tokens and tokens[0].group().strip(".,:;").lower() in names.not_name:
+        tokens.pop(0)
+    if not tokens:
+        return None
+    start, end = tokens[0].start(), tokens[-1].end()
+    name = text[start:end]
+    for suffix in ("'s", "’s", ",", ";", ":"):
+        if name.endswith(suffix):
+            name, end = name[: -len(suffix)], end - len(suffix)
+    words = name.split()
+    if "\n\n" in name or not words or not name[0].isupper():
+        return None  # a "name" across two blocks is a layout accident
+    if name.lower() in names.keep or any(w.strip(".,").lower() in names.keep for w in words):
+        return None
+    if name.isupper() and len(words) == 1:
+        return None  # acronyms (programs, systems) are not people
+    return Finding(f.page, f.start + start, f.start + end, name, f.entity, f.score,
+                   f.recognizer, f.explanation)
+
+
+def _resolve_overlaps(findings: list[Finding]) -> list[Finding]:
+    """Keep the longer (then higher-scoring) of overlapping findings on a page; join
+    partially overlapping names into one span."""
+    out: list[Finding] = []
+    for f in sorted(findings, key=lambda f: (f.page, f.start, -(f.end - f.start), -f.score)):
+        prev = out[-1] if out else None
+        if prev and prev.page == f.page and f.start < prev.end:
+            if f.end <= prev.end:
+                continue  # contained
+            if prev.entity == f.entity == "PERSON":
+                text = prev.text + f.text[prev.end - f.start:]
+                out[-1] = Finding(prev.page, prev.start, f.end, text, prev.entity,
+                                  max(prev.score, f.score), prev.recognizer, prev.explanation)
+                continue
+        out.append(f)
+    return out
+
+
+def _propagate(document: Document, findings: list[Finding], entities: set[str],
+               detector: Detector) -> list[Finding]:
+    """Find every other occurrence of what was found once, and surnames after a title."""
+    targets: dict[str, Finding] = {}
+    for f in findings:
+        if f.entity in entities and len(f.text) >= 3:
+            targets.setdefault(f.text, f)
+    titles = "|".join(re.escape(t) for t in sorted(detector.lexicons["person_titles"], key=len, reverse=True))
+    patterns = []
+    for text, f in targets.items():
+        flexible = r"\s+".join(re.escape(part) for part in text.split())
+        patterns.append((re.compile(rf"(?<![\w@.-]){flexible}(?![\w@-])"), f, "same string found elsewhere"))
+        tokens = text.split()
+        surname = tokens[-1].strip(".,")
+        if f.entity == "PERSON" and len(tokens) >= 2 and len(surname) >= 3 and surname.lower() not in detector.names.not_name:
+            patterns.append((re.compile(rf"(?<=(?:{titles})\s+){re.escape(surname)}\b"), f,
+                             f"short form of '{text}' after a title"))
+    new: list[Finding] = []
+    for page in document.pages:
+        for pattern, origin, why in patterns:
+            for m in pattern.finditer(page.text):
+                new.append(Finding(page.number, m.start(), m.end(), m.group(), origin.entity,
+                                   origin.score, "ConsistencyPropagation",
+                                   f"{why} (first found by {origin.recognizer})"))
+    return new

@@ -1,0 +1,143 @@
+"""Stage 1, load: a PDF becomes pages of words with their boxes, in reading order.
+
+Bad input is refused here with one clear line (BadInputError) before anything is written.
+"""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pymupdf
+
+from .errors import BadInputError
+from .models import Document, Page, Word
+
+MAX_FILE_MB = 500
+# An image-only page: no words, at least one image covering this share of the page.
+IMAGE_ONLY_MIN_COVER = 0.25
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def check_file(path: str | Path, max_mb: float = MAX_FILE_MB) -> Path:
+    """Refuse what is not a readable PDF file, by its bytes, before opening it."""
+    p = Path(path)
+    if not p.exists():
+        raise BadInputError(p, "file not found")
+    if p.is_dir():
+        raise BadInputError(p, "is a directory, not a PDF file")
+    size = p.stat().st_size
+    if size == 0:
+        raise BadInputError(p, "empty file (0 bytes)")
+    if size > max_mb * 1024 * 1024:
+        raise BadInputError(p, f"too large ({size / 2**20:.0f} MB; limit {max_mb:.0f} MB)")
+    with open(p, "rb") as fh:
+        head = fh.read(1024)
+        fh.seek(max(size - 2048, 0))
+        tail = fh.read()
+    if b"%PDF-" not in head:
+        raise BadInputError(p, "not a PDF (no %PDF header)")
+    if b"%%EOF" not in tail:
+        raise BadInputError(p, "corrupt or truncated PDF (no end-of-file marker)")
+    return p
+
+
+def open_pdf(path: Path, password: str | None = None) -> pymupdf.Document:
+    pymupdf.TOOLS.mupdf_warnings()  # clear the warning buffer so we see only this file's
+    try:
+        doc = pymupdf.open(path, filetype="pdf")
+    except Exception as exc:  # MuPDF raises several types for unreadable files
+        raise BadInputError(path, f"corrupt PDF, cannot be opened ({exc})") from None
+    if doc.needs_pass:
+        if not password or not doc.authenticate(password):
+            doc.close()
+            raise BadInputError(
+                path, "encrypted PDF: a user password is needed to open it" if not password
+                else "encrypted PDF: the password given is wrong")
+    if doc.page_count == 0:
+        doc.close()
+        raise BadInputError(path, "PDF has zero pages")
+    return doc
+
+
+def _page_from(number: int, page: pymupdf.Page) -> Page:
+    raw = page.get_text("words", flags=pymupdf.TEXTFLAGS_WORDS & ~pymupdf.TEXT_PRESERVE_LIGATURES)
+    words = [Word(w[4], w[0], w[1], w[2], w[3], w[5], w[6]) for w in raw]
+    text, spans = _page_text(words)
+    return Page(number=number, width=page.rect.width, height=page.rect.height, words=words,
+                text=text, word_spans=spans, image_count=len(page.get_images()))
+
+
+def _page_text(words: list[Word]) -> tuple[str, list[tuple[int, int]]]:
+    """Join words into the page text; rejoin words hyphenated across a line break."""
+    parts: list[str] = []
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for i, w in enumerate(words):
+        token = w.text
+        if i:
+            prev = words[i - 1]
+            same_line = (prev.block, prev.line) == (w.block, w.line)
+            hyphen_join = (not same_line and prev.text.endswith("-") and len(prev.text) > 2
+                           and prev.text[-2].isalpha() and w.text[:1].islower())
+            if hyphen_join:
+                # drop the hyphen already emitted for the previous word
+                parts[-1] = parts[-1][:-1]
+                pos -= 1
+                ps, _ = spans[-1]
+                spans[-1] = (ps, pos)
+                sep = ""
+            elif same_line:
+                sep = " "
+            elif prev.block == w.block:
+                sep = "\n"
+            else:
+                sep = "\n\n"
+            parts.append(sep)
+            pos += len(sep)
+        parts.append(token)
+        spans.append((pos, pos + len(token)))
+        pos += len(token)
+    return "".join(parts), spans
+
+
+def _image_only(page: pymupdf.Page, parsed: Page) -> bool:
+    if parsed.words or not parsed.image_count:
+        return False
+    area = abs(page.rect)
+    covered = sum(abs(info["bbox"] & page.rect) for info in page.get_image_info())
+    return area > 0 and covered / area >= IMAGE_ONLY_MIN_COVER
+
+
+def load_document(path: str | Path, password: str | None = None,
+                  max_mb: float = MAX_FILE_MB) -> Document:
+    p = check_file(path, max_mb)
+    digest = sha256_of(p)
+    doc = open_pdf(p, password)
+    try:
+        warnings = []
+        if doc.is_repaired:
+            warnings.append("damaged cross-reference table was repaired by MuPDF")
+        pages = []
+        for number, page in enumerate(doc):
+            try:
+                parsed = _page_from(number, page)
+            except Exception as exc:
+                raise BadInputError(p, f"corrupt PDF, page {number + 1} cannot be read ({exc})") from None
+            if _image_only(page, parsed):
+                raise BadInputError(
+                    p, f"page {number + 1} is image-only with no text layer: OCR is needed "
+                       "(not supported yet), nothing was written")
+            pages.append(parsed)
+        if doc.is_repaired and not any(pg.words or pg.image_count for pg in pages):
+            raise BadInputError(p, "corrupt PDF: repaired, but no page content could be read")
+        metadata = {k: v for k, v in (doc.metadata or {}).items() if v}
+    finally:
+        doc.close()
+    return Document(path=str(p), sha256=digest, pages=pages, metadata=metadata, warnings=warnings)

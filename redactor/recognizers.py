@@ -1,0 +1,167 @@
+"""Person-name recognizers for where agency records put names: after a title, in e-mail
+headers and routing lines, in signature blocks and in member/distribution lists.
+
+spaCy's NER (through Presidio's SpacyRecognizer) finds names in running prose; these
+Presidio `EntityRecognizer`s read the layout it does not. Word lists come from
+data/lexicons.yaml.
+"""
+from __future__ import annotations
+
+from functools import cached_property
+
+import regex as re
+from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerResult
+
+# One name token: Maria, O'Neil, McAllister, Smith-Jones, DeLeon, or an initial "R."
+NAME_TOKEN = r"(?:O['’])?[A-Z][a-z]+(?:[A-Z][a-z]+)?(?:[-'’][A-Z]?[a-z]+)*|[A-Z]\.?(?![\w'’])"
+PARTICLE = r"(?:de|del|de la|van|von|da|dos|di|le|la|y|bin|al)"
+FULL_NAME = rf"(?:{NAME_TOKEN})(?:[ \t]+(?:{PARTICLE}[ \t]+)?(?:{NAME_TOKEN})){{1,3}}"
+LAST_FIRST = rf"(?:{NAME_TOKEN}),[ \t]+(?:{NAME_TOKEN})(?:[ \t]+(?:{NAME_TOKEN}))?"
+# spaCy labels that mean "not a person" when they cover a candidate
+NON_PERSON_LABELS = {"ORG", "GPE", "LOC", "FAC", "PRODUCT", "EVENT", "LAW", "NORP", "WORK_OF_ART"}
+SEPARATORS = r"(?:\s*\(|,|\s+[–—-]\s*|:|\.\s)"
+
+
+class StructuredNameRecognizer(EntityRecognizer):
+    """Names found by their place in the layout rather than by the language model."""
+
+    ENTITY = "PERSON"
+
+    def __init__(self, lexicons: dict, supported_language: str = "en"):
+        self.lex = lexicons
+        self.not_name = {w.lower() for w in lexicons["not_name_words"]}
+        self.keep = {w.lower() for w in lexicons["keep_terms"]}
+        super().__init__(supported_entities=[self.ENTITY], name="StructuredNameRecognizer",
+                         supported_language=supported_language)
+
+    def load(self) -> None:  # patterns are compiled lazily below
+        pass
+
+    @staticmethod
+    def _alternation(words: list[str]) -> str:
+        return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+
+    @cached_property
+    def titled(self):
+        titles = self._alternation(self.lex["person_titles"])
+        return re.compile(rf"(?<![\w.])(?:{titles})[ \t]+(?P<name>(?:{NAME_TOKEN})(?:[ \t]+(?:{NAME_TOKEN})){{0,3}})")
+
+    @cached_property
+    def header(self):
+        labels = self._alternation(self.lex["header_labels"])
+        return re.compile(rf"^[ \t]*(?:{labels})[ \t]*:[ \t]*(?P<body>.+)$", re.M)
+
+    @cached_property
+    def closing(self):
+        closings = self._alternation(self.lex["closings"])
+        return re.compile(rf"^\s*(?:{closings})[\s,.!]*$", re.I)
+
+    @cached_property
+    def lead_name(self):
+        return re.compile(rf"^[ \t]*(?:[-•▪●■*]\s*)?(?:/s/\s*)?(?P<name>{FULL_NAME})(?={SEPARATORS}|[ \t]*$)", re.M)
+
+    # -- validation ---------------------------------------------------------------------
+
+    def looks_like_name(self, candidate: str, allow_single: bool = False) -> bool:
+        tokens = [t.strip(".,;:'’") for t in candidate.split()]
+        tokens = [t for t in tokens if t]
+        if not tokens or candidate.lower() in self.keep:
+            return False
+        if any(t.lower() in self.not_name or t.lower() in self.keep for t in tokens):
+            return False
+        real = [t for t in tokens if len(t) > 1]
+        return len(real) >= (1 if allow_single else 2) or (len(real) == 1 and len(tokens) >= 2)
+
+    @staticmethod
+    def _spacy_says_other(doc, start: int, end: int, single: bool) -> bool:
+        if doc is None:
+            return False
+        for ent in doc.ents:
+            if ent.start_char < end and ent.end_char > start and ent.label_ in NON_PERSON_LABELS:
+                return True
+        span = doc.char_span(start, end, alignment_mode="expand")
+        if span is None:
+            return False
+        if any(t.pos_ == "VERB" for t in span):
+            return True
+        # A lone word after a title must be a proper noun ("Agent Lopez", not "Officer safety").
+        return single and not all(t.pos_ == "PROPN" for t in span if not t.is_punct)
+
+    def _trim(self, text: str, start: int) -> tuple[int, int] | None:
+        """Drop trailing tokens that are title/organisation words; return the name's span."""
+        tokens = list(re.finditer(r"\S+", text))
+        while tokens and tokens[-1].group().strip(".,;:").lower() in self.not_name:
+            tokens.pop()
+        if not tokens:
+            return None
+        return start + tokens[0].start(), start + tokens[-1].end()
+
+    # -- the rules ----------------------------------------------------------------------
+
+    def analyze(self, text, entities, nlp_artifacts=None, regex_flags=None):
+        if self.ENTITY not in entities:
+            return []
+        doc = nlp_artifacts.tokens if nlp_artifacts is not None else None
+        found: dict[tuple[int, int], tuple[float, str]] = {}
+
+        def add(start: int, end: int, score: float, why: str, single: bool = False):
+            while end > start and text[end - 1] in ".,;:":
+                if text[end - 1] == "." and end - start >= 2 and text[end - 3:end - 2] in (" ", ""):
+                    break  # keep the dot of a trailing initial ("John Q.")
+                end -= 1
+            candidate = text[start:end]
+            if not self.looks_like_name(candidate, allow_single=single):
+                return
+            if self._spacy_says_other(doc, start, end, single):
+                return
+            if found.get((start, end), (0,))[0] < score:
+                found[(start, end)] = (score, why)
+
+        for m in self.titled.finditer(text):
+            span = self._trim(m.group("name"), m.start("name"))
+            if span:
+                single = len(text[span[0]:span[1]].split()) == 1
+                add(*span, 0.85, f"name after the title '{text[m.start():m.start('name')].strip()}'", single)
+
+        for m in self.header.finditer(text):
+            self._header_names(text, m.start("body"), m.group("body"), add)
+
+        lines = list(re.finditer(r"^.*$", text, re.M))
+        for i, line in enumerate(lines):
+            m = self.lead_name.match(text, line.start(), line.end())
+            if not m:
+                continue
+            rest = text[m.end("name"):line.end()].strip()
+            prev = next((lines[j].group() for j in range(i - 1, max(i - 3, -1), -1) if lines[j].group().strip()), "")
+            nxt = next((lines[j].group() for j in range(i + 1, min(i + 3, len(lines))) if lines[j].group().strip()), "")
+            if not rest:
+                if self.closing.match(prev) or self._is_role_line(nxt):
+                    add(m.start("name"), m.end("name"), 0.8, "name on its own line in a signature block")
+            elif self._is_role_line(rest.lstrip("(,–—-:. ")):
+                add(m.start("name"), m.end("name"), 0.8, "name leading a line of a member or distribution list")
+        return [
+            RecognizerResult(self.ENTITY, s, e, score, analysis_explanation=AnalysisExplanation(
+                recognizer=self.name, original_score=score, textual_explanation=why))
+            for (s, e), (score, why) in sorted(found.items())
+        ]
+
+    def _is_role_line(self, line: str) -> bool:
+        """A title, office, agency or contact line: what follows a name in a signature or list."""
+        words = [w.strip("().,;:").lower() for w in line.split()[:8]]
+        return any(w in self.not_name or w in self.keep for w in words) or bool(
+            re.search(r"\d{3}[\s.-]\d{4}|@", line))
+
+    def _header_names(self, text: str, body_start: int, body: str, add) -> None:
+        for part in re.finditer(r"[^;]+", body):
+            chunk, offset = part.group(), body_start + part.start()
+            clean = re.sub(r"<[^>]*>|\[[^\]]*\]|\([^)]*\)|[\"“”]", lambda m: " " * len(m.group()), chunk)
+            m = re.fullmatch(rf"\s*(?P<name>{LAST_FIRST})\s*", clean)
+            if m:
+                add(offset + m.start("name"), offset + m.end("name"), 0.85, "name in a header or routing line")
+                continue
+            for piece in re.finditer(r"[^,]+", clean):
+                m = re.fullmatch(rf"\s*(?:(?:{self._alternation(self.lex['person_titles'])})\s+)?(?P<name>{FULL_NAME})\s*",
+                                 piece.group())
+                if m:
+                    base = offset + piece.start()
+                    add(base + m.start("name"), base + m.end("name"), 0.85, "name in a header or routing line")

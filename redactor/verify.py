@@ -1,0 +1,121 @@
+"""Stage 6, verify: prove that nothing redacted can be recovered from an output PDF.
+
+Checks, each of which fails the release: text still under a redaction box (a box merely
+drawn over text), a redacted string extractable anywhere in the document, a redacted
+string in any decompressed stream, in metadata or XMP, and leftover annotations,
+form fields, embedded files or bookmarks.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pymupdf
+import regex as re
+
+from .codes import load_code_set
+from .errors import VerificationError
+from .load import _page_from, check_file, open_pdf
+from .models import ProposalSet
+
+# Strings shorter than this are checked only under their own boxes: "12" or "Lee" may
+# legitimately appear elsewhere on the page.
+MIN_GLOBAL_LEN = 4
+
+
+@dataclass
+class VerifyReport:
+    path: str
+    checked_strings: int = 0
+    checked_boxes: int = 0
+    leaks: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.leaks
+
+
+def _normalise(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _pattern(text: str) -> re.Pattern:
+    words = [re.escape(w) for w in _normalise(text).split(" ")]
+    return re.compile(r"(?<![\w@])" + r"\s*".join(words) + r"(?![\w@])", re.I)
+
+
+def _label_words(proposal_set: ProposalSet) -> set[str]:
+    """The words apply prints inside boxes: the codes, in full or abbreviated."""
+    code_set = load_code_set(proposal_set.code_set)
+    words: set[str] = set()
+    for p in proposal_set.proposals:
+        words.update(", ".join(code_set.get(c).printed for c in p.codes).split())
+        words.add(",".join(code_set.get(c).short for c in p.codes))
+    return words
+
+
+def verify_pdf(path: str | Path, proposal_set: ProposalSet, display_name: str | None = None,
+               raise_on_leak: bool = True, password: str | None = None) -> VerifyReport:
+    name = display_name or str(path)
+    check_file(path)
+    report = VerifyReport(path=name)
+    applied = [p for p in proposal_set.proposals if p.status != "rejected"]
+    labels = _label_words(proposal_set)
+    kept = {_normalise(p.text).lower() for p in proposal_set.proposals if p.status == "rejected"}
+    doc = open_pdf(Path(path), password)
+    try:
+        pages = [_page_from(i, page) for i, page in enumerate(doc)]
+        # 1. nothing but the printed codes remains under any box
+        for p in applied:
+            if p.page >= len(pages):
+                report.leaks.append(f"page {p.page + 1} missing from the output")
+                continue
+            for box in p.boxes:
+                report.checked_boxes += 1
+                rect = pymupdf.Rect(box)
+                for w in pages[p.page].words:
+                    centre = pymupdf.Point((w.x0 + w.x1) / 2, (w.y0 + w.y1) / 2)
+                    if centre in rect and w.text not in labels:
+                        report.leaks.append(f"page {p.page + 1}: text {w.text!r} still under redaction {p.id}")
+        # 2. no redacted string anywhere in the extracted text
+        strings = {_normalise(p.text) for p in applied}
+        strings = {s for s in strings if len(s) >= MIN_GLOBAL_LEN and s.lower() not in kept}
+        report.checked_strings = len(strings)
+        texts = [_normalise(pg.text) for pg in pages]
+        patterns = {s: _pattern(s) for s in strings}
+        for s, pat in patterns.items():
+            for pg, text in zip(pages, texts):
+                if pat.search(text):
+                    report.leaks.append(f"page {pg.number + 1}: redacted text {s!r} is still extractable")
+        # 3. not in any decompressed stream, nor in metadata
+        raw_needles = {s: (s.encode("latin-1", "ignore"), s.encode("utf-16-be")) for s in strings}
+        for xref in range(1, doc.xref_length()):
+            try:
+                data = doc.xref_stream(xref) if doc.xref_is_stream(xref) else doc.xref_object(xref).encode("latin-1", "ignore")
+            except Exception:
+                continue
+            if not data:
+                continue
+            for s, needles in raw_needles.items():
+                if any(n and n in data for n in needles):
+                    report.leaks.append(f"object {xref}: redacted text {s!r} found in a PDF object or stream")
+        meta = " ".join(v for v in (doc.metadata or {}).values() if v) + " " + (doc.get_xml_metadata() or "")
+        for s, pat in patterns.items():
+            if pat.search(meta):
+                report.leaks.append(f"metadata: redacted text {s!r} is in the document metadata")
+        # 4. hidden carriers the sanitiser must have removed
+        if doc.embfile_count():
+            report.leaks.append(f"{doc.embfile_count()} embedded file(s) remain")
+        for page in doc:
+            if page.first_annot is not None:
+                report.leaks.append(f"page {page.number + 1}: annotations remain")
+            if page.first_widget is not None:
+                report.leaks.append(f"page {page.number + 1}: form fields remain")
+        if doc.get_toc():
+            report.leaks.append("bookmarks remain")
+    finally:
+        doc.close()
+    report.leaks = list(dict.fromkeys(report.leaks))
+    if report.leaks and raise_on_leak:
+        raise VerificationError(name, report.leaks)
+    return report
