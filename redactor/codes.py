@@ -122,7 +122,7 @@ def is_senior_signer(page: Page, f: Finding, policy: Policy) -> bool:
 
 
 def is_office_address(page: Page, f: Finding, policy: Policy) -> bool:
-    prev, _ = _neighbour_lines(page.text, f.start, 2, 0)
+    prev, _ = _neighbour_lines(page.text, f.start, 1, 0)
     line_start, _ = _line_at(page.text, f.start)
     near = " ".join([*prev, page.text[line_start:f.start]])
     return any(re.search(rf"\b{re.escape(m)}\b", near) for m in policy.office_address_markers)
@@ -193,6 +193,6 @@ def code_findings(document: Document, findings: list[Finding], policy: Policy | 
             codes=list(codes), entity=f.entity, score=f.score,
             rationale=(f"{rule['what']} in {policy.contexts[context]}: "
                        f"{', '.join(codes)}. Found by {f.recognizer}: {f.explanation}"),
-            recognizer=f.recognizer))
+            recognizer=f.recognizer, start=f.start, end=f.end))
     return ProposalSet(doc=document.name, source_sha256=document.sha256, code_set=code_set.id,
                        record_context=context, proposals=proposals), released

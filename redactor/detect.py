@@ -65,6 +65,9 @@ def get_detector(config_file: str | None = None) -> Detector:
                                 ner_model_configuration=ner_config)
     nlp_engine.load()
     nlp = nlp_engine.nlp[LANGUAGE]
+    # Tell Presidio to ignore the model's other labels (places, organisations, dates).
+    ner_config.labels_to_ignore = [label for label in nlp.get_pipe("ner").labels
+                                   if label not in config["nlp"]["entity_mapping"]]
     for name in config["nlp"].get("disable", []):
         if name in nlp.pipe_names:
             nlp.disable_pipe(name)
@@ -101,7 +104,7 @@ def detect(document: Document, detector: Detector | None = None) -> list[Finding
             finding = Finding(page.number, r.start, r.end, text[r.start:r.end], r.entity_type,
                               round(r.score, 3), recognizer, why or recognizer)
             finding = _clean_person(finding, detector) if r.entity_type == "PERSON" else finding
-            if finding:
+            if finding and not _heading_guess(text, finding):
                 findings.append(finding)
     findings = _resolve_overlaps(findings)
     findings += _propagate(document, findings, set(cfg.get("propagate_entities", [])), detector)
@@ -135,10 +138,22 @@ def _clean_person(f: Finding, detector: Detector) -> Finding | None:
         return None  # a "name" across two blocks is a layout accident
     if name.lower() in names.keep or any(w.strip(".,").lower() in names.keep for w in words):
         return None
-    if name.isupper() and len(words) == 1:
-        return None  # acronyms (programs, systems) are not people
+    if (name.isupper() and len(words) == 1) or any(c.isdigit() for c in name):
+        return None  # acronyms (programs, systems) and codes are not people
     return Finding(f.page, f.start + start, f.start + end, name, f.entity, f.score,
                    f.recognizer, f.explanation)
+
+
+def _heading_guess(text: str, f: Finding) -> bool:
+    """spaCy often calls a title-case heading alone on its line ("Training Stakeholders") a
+    person. A name alone on a line is kept only when the layout recognizer vouches for it
+    (signature block, list), which reports it separately."""
+    if f.recognizer != "SpacyRecognizer":
+        return False
+    line_start = text.rfind("\n", 0, f.start) + 1
+    line_end = text.find("\n", f.end)
+    line = text[line_start: len(text) if line_end == -1 else line_end]
+    return line.strip(" -•*:") == f.text
 
 
 def _resolve_overlaps(findings: list[Finding]) -> list[Finding]:

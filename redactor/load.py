@@ -111,7 +111,7 @@ def _image_only(page: pymupdf.Page, parsed: Page) -> bool:
     if parsed.words or not parsed.image_count:
         return False
     area = abs(page.rect)
-    covered = sum(abs(info["bbox"] & page.rect) for info in page.get_image_info())
+    covered = sum(abs(pymupdf.Rect(info["bbox"]) & page.rect) for info in page.get_image_info())
     return area > 0 and covered / area >= IMAGE_ONLY_MIN_COVER
 
 

@@ -105,6 +105,10 @@ class Proposal(BaseModel):
     source: str = "auto"
     status: str = "proposed"
     recognizer: str | None = None
+    # extra fields (allowed by the contract): the span's character offsets in the page
+    # text that detection read, so reviewers and benchmarks can map it back.
+    start: int | None = None
+    end: int | None = None
 
 
 class ProposalSet(BaseModel):

@@ -44,7 +44,8 @@ class StructuredNameRecognizer(EntityRecognizer):
     @cached_property
     def titled(self):
         titles = self._alternation(self.lex["person_titles"])
-        return re.compile(rf"(?<![\w.])(?:{titles})[ \t]+(?P<name>(?:{NAME_TOKEN})(?:[ \t]+(?:{NAME_TOKEN})){{0,3}})")
+        # a name after a title may wrap onto the next line of its paragraph
+        return re.compile(rf"(?<![\w.])(?:{titles})[ \t]+(?P<name>(?:{NAME_TOKEN})(?:(?:[ \t]+|[ \t]*\n[ \t]*)(?:{NAME_TOKEN})){{0,3}})")
 
     @cached_property
     def header(self):
@@ -77,7 +78,8 @@ class StructuredNameRecognizer(EntityRecognizer):
         if doc is None:
             return False
         for ent in doc.ents:
-            if ent.start_char < end and ent.end_char > start and ent.label_ in NON_PERSON_LABELS:
+            # only when the model sees the whole candidate as a place or organisation
+            if ent.start_char <= start and ent.end_char >= end and ent.label_ in NON_PERSON_LABELS:
                 return True
         span = doc.char_span(start, end, alignment_mode="expand")
         if span is None:
@@ -121,7 +123,7 @@ class StructuredNameRecognizer(EntityRecognizer):
             span = self._trim(m.group("name"), m.start("name"))
             if span:
                 single = len(text[span[0]:span[1]].split()) == 1
-                add(*span, 0.85, f"name after the title '{text[m.start():m.start('name')].strip()}'", single)
+                add(*span, 0.9, f"name after the title '{text[m.start():m.start('name')].strip()}'", single)
 
         for m in self.header.finditer(text):
             self._header_names(text, m.start("body"), m.group("body"), add)
@@ -136,9 +138,9 @@ class StructuredNameRecognizer(EntityRecognizer):
             nxt = next((lines[j].group() for j in range(i + 1, min(i + 3, len(lines))) if lines[j].group().strip()), "")
             if not rest:
                 if self.closing.match(prev) or self._is_role_line(nxt):
-                    add(m.start("name"), m.end("name"), 0.8, "name on its own line in a signature block")
+                    add(m.start("name"), m.end("name"), 0.9, "name on its own line in a signature block")
             elif self._is_role_line(rest.lstrip("(,–—-:. ")):
-                add(m.start("name"), m.end("name"), 0.8, "name leading a line of a member or distribution list")
+                add(m.start("name"), m.end("name"), 0.9, "name leading a line of a member or distribution list")
         return [
             RecognizerResult(self.ENTITY, s, e, score, analysis_explanation=AnalysisExplanation(
                 recognizer=self.name, original_score=score, textual_explanation=why))
@@ -157,11 +159,11 @@ class StructuredNameRecognizer(EntityRecognizer):
             clean = re.sub(r"<[^>]*>|\[[^\]]*\]|\([^)]*\)|[\"“”]", lambda m: " " * len(m.group()), chunk)
             m = re.fullmatch(rf"\s*(?P<name>{LAST_FIRST})\s*", clean)
             if m:
-                add(offset + m.start("name"), offset + m.end("name"), 0.85, "name in a header or routing line")
+                add(offset + m.start("name"), offset + m.end("name"), 0.9, "name in a header or routing line")
                 continue
             for piece in re.finditer(r"[^,]+", clean):
                 m = re.fullmatch(rf"\s*(?:(?:{self._alternation(self.lex['person_titles'])})\s+)?(?P<name>{FULL_NAME})\s*",
                                  piece.group())
                 if m:
                     base = offset + piece.start()
-                    add(base + m.start("name"), base + m.end("name"), 0.85, "name in a header or routing line")
+                    add(base + m.start("name"), base + m.end("name"), 0.9, "name in a header or routing line")

@@ -1,0 +1,29 @@
+# The two commands of the README: `make demo` and `make test`. Both set up first.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+
+.PHONY: setup demo test samples quality
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --upgrade pip
+	$(BIN)/pip install -e ".[test]"
+	touch $@
+
+# Redact every bundled sample: redacted PDFs and proposals land in out/samples/.
+demo: setup
+	$(BIN)/redactor redact samples --out out/samples
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+# Rebuild the sample PDFs from samples/src and check them against their answer files.
+samples: setup
+	$(BIN)/python samples/build.py
+
+# Recall, precision and over-redaction on the bundled samples.
+quality: setup
+	$(BIN)/python benchmarks/quality_samples.py

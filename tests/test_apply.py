@@ -1,0 +1,101 @@
+"""Apply removes content for real, keeps the rest in place, and scrubs hidden carriers."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pymupdf
+
+from redactor.apply import apply_proposals
+from redactor.load import sha256_of
+from redactor.models import Proposal, ProposalSet
+from redactor.verify import verify_pdf
+
+
+def _proposal_set(src: Path, page: pymupdf.Page, texts: list[str]) -> ProposalSet:
+    proposals = []
+    for i, t in enumerate(texts, 1):
+        rect = page.search_for(t)[0]
+        box = [rect.x0, rect.y0, rect.x1, rect.y1]
+        proposals.append(Proposal(id=f"p-{i:04d}", page=page.number, text=t, bbox=box, boxes=[box],
+                                  codes=["(b)(6)", "(b)(7)(C)"], entity="PERSON", score=1.0,
+                                  rationale="test"))
+    return ProposalSet(doc=src.name, source_sha256=sha256_of(src), code_set="foia", proposals=proposals)
+
+
+def test_text_after_a_redaction_does_not_move(tmp_path: Path):
+    """PyMuPDF 2.0 shifted the rest of the line left after a removal; we pin below it."""
+    src = tmp_path / "line.pdf"
+    doc = pymupdf.open()
+    doc.new_page().insert_htmlbox(pymupdf.Rect(50, 50, 550, 200),
+                                  "<p>SA Rebecca Thornton met with Chief Ortiz in Laredo.</p>")
+    doc.save(src)
+    before = {w[4]: w[0] for w in pymupdf.open(src)[0].get_text("words")}
+    out = tmp_path / "out.pdf"
+    apply_proposals(src, _proposal_set(src, pymupdf.open(src)[0], ["Rebecca Thornton"]), out)
+    after = {w[4]: w[0] for w in pymupdf.open(out)[0].get_text("words")}
+    for word in ("met", "with", "Chief", "Laredo."):
+        assert abs(after[word] - before[word]) < 0.5, word
+
+
+def test_image_pixels_under_a_box_are_removed(tmp_path: Path):
+    src = tmp_path / "img.pdf"
+    doc = pymupdf.open()
+    page = doc.new_page()
+    pix = pymupdf.Pixmap(pymupdf.csRGB, pymupdf.IRect(0, 0, 200, 100), False)
+    pix.set_rect(pix.irect, (200, 30, 30))  # a red picture
+    page.insert_image(pymupdf.Rect(72, 72, 272, 172), pixmap=pix)
+    page.insert_text((72, 200), "Photo of Jane Roe", fontsize=12)
+    doc.save(src)
+    page = pymupdf.open(src)[0]
+    ps = _proposal_set(src, page, ["Jane Roe"])
+    box = [100, 90, 200, 150]  # and a region of the picture
+    ps.proposals.append(ps.proposals[0].model_copy(update={"id": "p-0002", "text": "", "bbox": box, "boxes": [box]}))
+    out = tmp_path / "out.pdf"
+    apply_proposals(src, ps, out)
+    redacted = pymupdf.open(out)
+    xref = redacted[0].get_images()[0][0]
+    img = pymupdf.Pixmap(redacted, xref)
+    # the image's own pixels under the box are blanked, not just covered
+    x, y = int((150 - 72) / 200 * img.width), int((120 - 72) / 100 * img.height)
+    assert img.pixel(x, y)[:3] != (200, 30, 30)
+    assert img.pixel(2, 2)[:3] == (200, 30, 30)  # outside the box the picture is intact
+
+
+def test_hidden_carriers_are_scrubbed(tmp_path: Path):
+    src = tmp_path / "hidden.pdf"
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_text((72, 72), "Interview of Jane Roe by the task force.", fontsize=11)
+    page.add_text_annot((300, 300), "note: Jane Roe lives nearby")
+    doc.embfile_add("notes.txt", b"Jane Roe, 12 Elm Street")
+    doc.set_toc([[1, "Jane Roe interview", 1]])
+    doc.set_metadata({"author": "Jane Roe", "title": "Interview of Jane Roe"})
+    doc.save(src)
+    out = tmp_path / "out.pdf"
+    report = apply_proposals(src, _proposal_set(src, pymupdf.open(src)[0], ["Jane Roe"]), out)
+    assert report.verify.ok
+    red = pymupdf.open(out)
+    assert red.embfile_count() == 0 and red.get_toc() == [] and red[0].first_annot is None
+    assert "Jane Roe" not in str(red.metadata) and "Jane Roe" not in (red.get_xml_metadata() or "")
+    raw = out.read_bytes()
+    assert b"Jane Roe" not in raw
+    assert "task force" in red[0].get_text()
+
+
+def test_failed_verification_leaves_no_output(tmp_path: Path, monkeypatch):
+    src = tmp_path / "x.pdf"
+    doc = pymupdf.open()
+    doc.new_page().insert_text((72, 72), "Witness: Jane Roe", fontsize=11)
+    doc.save(src)
+    ps = _proposal_set(src, pymupdf.open(src)[0], ["Jane Roe"])
+    import redactor.apply as apply_mod
+    monkeypatch.setattr(apply_mod, "redact_document", lambda *a, **k: None)  # simulate a redaction bug
+    out = tmp_path / "out.pdf"
+    try:
+        apply_mod.apply_proposals(src, ps, out)
+    except Exception as exc:
+        assert "verification FAILED" in str(exc)
+    else:
+        raise AssertionError("a leak must raise")
+    assert not out.exists() and not list(tmp_path.glob(".out.pdf.*"))
+    assert verify_pdf(src, ps, raise_on_leak=False).leaks

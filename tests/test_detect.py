@@ -1,0 +1,143 @@
+"""Each recognizer on positive and negative examples, the hyphenation/wrap handling of
+load, policy decisions (senior signers, office addresses, press releases) and consistency."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pymupdf
+import pytest
+
+from redactor.codes import code_findings
+from redactor.detect import detect, get_detector
+from redactor.load import load_document
+
+from conftest import make_pdf
+
+
+def findings_for(tmp_path: Path, lines: list[str]):
+    doc = load_document(make_pdf(tmp_path / "t.pdf", lines))
+    return doc, detect(doc, get_detector())
+
+
+def found(tmp_path: Path, lines: list[str]) -> dict[str, str]:
+    return {f.text: f.entity for f in findings_for(tmp_path, lines)[1]}
+
+
+POSITIVE = [
+    ("Call him at (202) 555-0143 today.", "(202) 555-0143", "PHONE_NUMBER"),
+    ("Desk: 202-555-0178 ext. 4410", "202-555-0178 ext. 4410", "PHONE_NUMBER"),
+    ("Cell 202.555.0199 after hours", "202.555.0199", "PHONE_NUMBER"),
+    ("International: +1 202 555 0111", "+1 202 555 0111", "PHONE_NUMBER"),
+    ("Mobile: 2025550122", "2025550122", "PHONE_NUMBER"),
+    ("Write to maria.delgado@ice.dhs.gov for access.", "maria.delgado@ice.dhs.gov", "EMAIL_ADDRESS"),
+    ("Subject SSN 123-45-6789 on file.", "123-45-6789", "US_SSN"),
+    ("Alien registration A012-345-678 was verified.", "A012-345-678", "A_NUMBER"),
+    ("The A-file A 123 456 789 was pulled.", "A 123 456 789", "A_NUMBER"),
+    ("DOB: 03/14/1971", "03/14/1971", "DATE_OF_BIRTH"),
+    ("Date of Birth: March 4, 1965", "March 4, 1965", "DATE_OF_BIRTH"),
+    ("Refer to Case No. DA12BR09DA0012 for details.", "DA12BR09DA0012", "CASE_NUMBER"),
+    ("Logged as EV-2009-004512 by the duty officer.", "EV-2009-004512", "CASE_NUMBER"),
+    ("Officer badge #4471 responded.", "4471", "BADGE_NUMBER"),
+    ("A Texas plate TX 7GHK-221 was seen.", "7GHK-221", "LICENSE_PLATE"),
+    ("He resides at 1432 West Mesquite Lane, Apt 4B, in town.", "1432 West Mesquite Lane, Apt 4B", "STREET_ADDRESS"),
+    ("SA Rebecca Thornton interviewed the driver.", "Rebecca Thornton", "PERSON"),
+    ("The call was placed by Chief Ortiz yesterday.", "Ortiz", "PERSON"),
+]
+
+
+@pytest.mark.parametrize("line,expected,entity", POSITIVE)
+def test_recognizer_finds(tmp_path: Path, line: str, expected: str, entity: str):
+    assert found(tmp_path, [line]).get(expected) == entity
+
+
+NEGATIVE = [
+    "U.S. Customs and Border Protection and ICE met in El Paso on May 3, 2009.",
+    "Operation Armas Cruzadas began in 2008 under 18 U.S.C. 554.",
+    "The Office of Field Operations issued 1,524 notices in FY 2009.",
+    "Officer safety training is mandatory for all staff.",
+    "Director, Field Operations (DFO), Miami",
+    "Training Stakeholders",
+]
+
+
+@pytest.mark.parametrize("line", NEGATIVE)
+def test_recognizers_leave_released_content_alone(tmp_path: Path, line: str):
+    assert found(tmp_path, [line]) == {}
+
+
+def test_names_in_headers_signatures_and_lists(tmp_path: Path):
+    got = found(tmp_path, [
+        "From: Whitfield, Gregory A",
+        "To: Lopez, Maria; Nguyen, Thomas",
+        "Cc: Karen Oyelaran",
+        "- Victor Almeida (Co-Chair) - Director, Field Operations (DFO), Miami",
+        "- Helen Marsh, SAC, Seattle",
+        "Regards,",
+        "Paul Brennan",
+        "Program Manager, Office of Field Operations",
+    ])
+    for name in ["Whitfield, Gregory A", "Lopez, Maria", "Nguyen, Thomas", "Karen Oyelaran",
+                 "Victor Almeida", "Helen Marsh", "Paul Brennan"]:
+        assert got.get(name) == "PERSON", (name, got)
+
+
+def test_senior_signer_is_released_listed_staff_are_not(tmp_path: Path):
+    doc, findings = findings_for(tmp_path, [
+        "FROM: Marcus L. Whitaker",
+        "Director",
+        "Office of Investigations",
+        "The working group includes SA Janet Morrow and Agent Liu.",
+    ])
+    proposals, released = code_findings(doc, findings)
+    texts = {p.text for p in proposals.proposals}
+    assert "Janet Morrow" in texts and "Marcus L. Whitaker" not in texts
+    assert any(r.text == "Marcus L. Whitaker" and "senior" in r.reason for r in released)
+
+
+def test_office_address_is_released_home_address_is_not(tmp_path: Path):
+    doc, findings = findings_for(tmp_path, [
+        "U.S. Department of Homeland Security",
+        "425 Franklin Street, NW",
+        "The witness lives at 88 Cedar Hollow Road in Maple Falls.",
+    ])
+    proposals, _ = code_findings(doc, findings)
+    texts = {p.text for p in proposals.proposals}
+    assert "88 Cedar Hollow Road" in texts and "425 Franklin Street, NW" not in texts
+
+
+def test_press_release_gets_no_proposals(tmp_path: Path):
+    doc, findings = findings_for(tmp_path, [
+        "NEWS RELEASE - FOR IMMEDIATE RELEASE",
+        "Assistant Secretary Julia Brandt announced the results in Tucson.",
+        "Contact: Public Affairs, (202) 555-0100",
+    ])
+    proposals, released = code_findings(doc, findings)
+    assert proposals.record_context == "public" and proposals.proposals == []
+    assert released  # what was found is reported, not proposed
+
+
+def test_consistency_same_name_and_short_form_everywhere(tmp_path: Path):
+    doc, findings = findings_for(tmp_path, [
+        "SA Maria Lopez led the interview.",
+        "Later, Agent Lopez wrote the report; Maria Lopez signed it.",
+    ])
+    texts = [f.text for f in findings]
+    assert texts.count("Maria Lopez") == 2 and "Lopez" in texts
+
+
+def test_hyphenated_and_wrapped_names_map_to_boxes_on_each_line(tmp_path: Path):
+    src = tmp_path / "wrap.pdf"
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_textbox(pymupdf.Rect(72, 72, 400, 200), "The interview was conducted by Special Agent "
+                        "Bartholomew\nOyelaran-Whitcombe of the field office, with the coordi-\n"
+                        "nation unit present.", fontsize=11)
+    doc.save(src)
+    loaded = load_document(src)
+    assert "coordination unit" in loaded.pages[0].text  # hyphen at the line end rejoined
+    findings = detect(loaded, get_detector())
+    proposals, _ = code_findings(loaded, findings)
+    name = next(p for p in proposals.proposals if p.text.startswith("Bartholomew"))
+    assert name.text.split() == ["Bartholomew", "Oyelaran-Whitcombe"]
+    assert len(name.boxes) == 2  # one box per line fragment
+    assert name.boxes[0][1] < name.boxes[1][1]
