@@ -48,7 +48,19 @@ def check_file(path: str | Path, max_mb: float = MAX_FILE_MB) -> Path:
     return p
 
 
-def open_pdf(path: Path, password: str | None = None) -> pymupdf.Document:
+def reveal_hidden_layers(doc: pymupdf.Document) -> bool:
+    """Drop the optional-content configuration (in memory) so every layer is visible:
+    content in a hidden layer is then read by detection, removed by apply and checked by
+    verify, instead of riding along unseen in the release."""
+    catalog = doc.pdf_catalog()
+    if doc.xref_get_key(catalog, "OCProperties")[0] == "null":
+        return False
+    doc.xref_set_key(catalog, "OCProperties", "null")
+    return True
+
+
+def open_pdf(path: Path, password: str | None = None,
+             warnings: list[str] | None = None) -> pymupdf.Document:
     pymupdf.TOOLS.mupdf_warnings()  # clear the warning buffer so we see only this file's
     try:
         doc = pymupdf.open(path, filetype="pdf")
@@ -63,6 +75,8 @@ def open_pdf(path: Path, password: str | None = None) -> pymupdf.Document:
     if doc.page_count == 0:
         doc.close()
         raise BadInputError(path, "PDF has zero pages")
+    if reveal_hidden_layers(doc) and warnings is not None:
+        warnings.append("optional-content layers found: hidden layers are made visible and treated as page content")
     return doc
 
 
@@ -119,9 +133,9 @@ def load_document(path: str | Path, password: str | None = None,
                   max_mb: float = MAX_FILE_MB) -> Document:
     p = check_file(path, max_mb)
     digest = sha256_of(p)
-    doc = open_pdf(p, password)
+    warnings: list[str] = []
+    doc = open_pdf(p, password, warnings)
     try:
-        warnings = []
         if doc.is_repaired:
             warnings.append("damaged cross-reference table was repaired by MuPDF")
         pages = []

@@ -99,3 +99,24 @@ def test_failed_verification_leaves_no_output(tmp_path: Path, monkeypatch):
         raise AssertionError("a leak must raise")
     assert not out.exists() and not list(tmp_path.glob(".out.pdf.*"))
     assert verify_pdf(src, ps, raise_on_leak=False).leaks
+
+
+def test_text_in_a_hidden_layer_is_detected_and_removed(tmp_path: Path):
+    from redactor.pipeline import propose
+
+    src = tmp_path / "layers.pdf"
+    doc = pymupdf.open()
+    page = doc.new_page()
+    hidden = doc.add_ocg("notes", on=False)
+    page.insert_text((72, 72), "Summary of the port inspection.", fontsize=11)
+    page.insert_text((72, 100), "Informant contact: SA Rebecca Thornton (202) 555-0143", fontsize=11, oc=hidden)
+    doc.save(src)
+    result = propose(src)
+    assert {"Rebecca Thornton", "(202) 555-0143"} <= {p.text for p in result.proposal_set.proposals}
+    assert any("hidden layers" in w for w in result.warnings)
+    out = tmp_path / "out.pdf"
+    apply_proposals(src, result.proposal_set, out)
+    raw = pymupdf.open(out)
+    assert not raw.get_ocgs()
+    text = raw[0].get_text()
+    assert "Rebecca Thornton" not in text and "555-0143" not in text and "Informant contact" in text
