@@ -82,7 +82,7 @@ def evaluate(pdf: Path, answer: dict, policy: Policy, detector) -> dict:
             if covered(span, gold_spans[page_no]) >= RIGHT_COVER:
                 result["right"] += 1
             else:
-                result["wrong"].append(f"p{page_no + 1} {p.entity} {p.text!r}")
+                result["wrong"].append(f"p{page_no + 1} {p.entity} {p.text!r} ({p.recognizer})")
             if any(s < p.end and e > p.start for s, e in keep_spans[page_no]):
                 result["over"] += 1
                 result["over_list"].append(f"p{page_no + 1} {p.entity} {p.text!r}")

@@ -121,6 +121,21 @@ def is_senior_signer(page: Page, f: Finding, policy: Policy) -> bool:
     return in_from_block or after_closing
 
 
+def same_person(a: str, b: str) -> bool:
+    """Same surname, and every other part of the shorter name matches (initials allowed):
+    "M. L. Thornquist", "Thornquist" and "Margaret L. Thornquist" are one person."""
+    def parts(name: str) -> list[str]:
+        if "," in name:  # "Last, First M"
+            last, _, first = name.partition(",")
+            name = f"{first} {last}"
+        return [p.strip(".").lower() for p in name.split() if p.strip(".")]
+    pa, pb = parts(a), parts(b)
+    if not pa or not pb or pa[-1] != pb[-1]:
+        return False
+    short, long = sorted((pa[:-1], pb[:-1]), key=len)
+    return all(any(lp == sp or (len(sp) == 1 and lp.startswith(sp)) for lp in long) for sp in short)
+
+
 def is_office_address(page: Page, f: Finding, policy: Policy) -> bool:
     prev, _ = _neighbour_lines(page.text, f.start, 1, 0)
     line_start, _ = _line_at(page.text, f.start)
@@ -170,6 +185,9 @@ def code_findings(document: Document, findings: list[Finding], policy: Policy | 
     code_set = load_code_set(policy.code_set)
     proposals: list[Proposal] = []
     released: list[Released] = []
+    # A senior signer is released wherever the name appears, in any form ("M. L. Thornquist").
+    signers = [f.text for f in findings
+               if f.entity == "PERSON" and is_senior_signer(document.pages[f.page], f, policy)]
     for f in sorted(findings, key=lambda f: (f.page, f.start)):
         page = document.pages[f.page]
         rule = policy.rules.get(f.entity)
@@ -177,7 +195,7 @@ def code_findings(document: Document, findings: list[Finding], policy: Policy | 
         if not codes:
             released.append(Released(f.page, f.text, f.entity, f"no withholding for {f.entity} in {policy.contexts[context]}"))
             continue
-        if f.entity == "PERSON" and is_senior_signer(page, f, policy):
+        if f.entity == "PERSON" and any(same_person(f.origin or f.text, s) for s in signers):
             released.append(Released(f.page, f.text, f.entity, "senior official signing the record"))
             continue
         if f.entity == "STREET_ADDRESS" and is_office_address(page, f, policy):

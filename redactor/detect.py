@@ -12,6 +12,7 @@ from pathlib import Path
 import regex as re
 import spacy
 import yaml
+from spacy.lang.en.stop_words import STOP_WORDS
 from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
 from presidio_analyzer.nlp_engine import NerModelConfiguration, SpacyNlpEngine
 from presidio_analyzer.predefined_recognizers import SpacyRecognizer
@@ -145,15 +146,21 @@ def _clean_person(f: Finding, detector: Detector) -> Finding | None:
 
 
 def _heading_guess(text: str, f: Finding) -> bool:
-    """spaCy often calls a title-case heading alone on its line ("Training Stakeholders") a
-    person. A name alone on a line is kept only when the layout recognizer vouches for it
-    (signature block, list), which reports it separately."""
+    """Where spaCy's small model mistakes title-case words for a person, alone:
+    a heading alone on its line ("Training Stakeholders"), a run-in heading ("Action Item:"),
+    a phrase opening with a function word ("In Closing"), or one capitalised word (mostly
+    places and offices: "Laredo"). Names in those places are still found by the layout
+    and title recognizers, which report them separately."""
     if f.recognizer != "SpacyRecognizer":
         return False
     line_start = text.rfind("\n", 0, f.start) + 1
     line_end = text.find("\n", f.end)
     line = text[line_start: len(text) if line_end == -1 else line_end]
-    return line.strip(" -•*:") == f.text
+    words = f.text.split()
+    return (line.strip(" -•*:") == f.text
+            or (text[line_start:f.start].strip(" -•*") == "" and text[f.end:f.end + 1] == ":")
+            or words[0].lower() in STOP_WORDS
+            or len(words) == 1)
 
 
 def _resolve_overlaps(findings: list[Finding]) -> list[Finding]:
@@ -174,28 +181,44 @@ def _resolve_overlaps(findings: list[Finding]) -> list[Finding]:
     return out
 
 
+def _name_parts(name: str) -> tuple[str | None, str | None]:
+    """(first name, surname) of "First M. Last" or "Last, First M."; None where absent."""
+    if "," in name:
+        last, _, first = name.partition(",")
+        name = f"{first} {last}"
+    tokens = [t.strip(".,") for t in name.split()]
+    tokens = [t for t in tokens if len(t) > 1]
+    if len(tokens) < 2:
+        return None, None
+    return tokens[0], tokens[-1]
+
+
 def _propagate(document: Document, findings: list[Finding], entities: set[str],
                detector: Detector) -> list[Finding]:
-    """Find every other occurrence of what was found once, and surnames after a title."""
+    """Find every other occurrence of what was found once, and the parts of a person's
+    name used alone ("Julian," in a greeting, "Agent Lopez", "Okafor said")."""
     targets: dict[str, Finding] = {}
     for f in findings:
         if f.entity in entities and len(f.text) >= 3:
             targets.setdefault(f.text, f)
-    titles = "|".join(re.escape(t) for t in sorted(detector.lexicons["person_titles"], key=len, reverse=True))
-    patterns = []
+    skip = detector.names.not_name | detector.names.keep | STOP_WORDS
+    patterns: list[tuple[re.Pattern, Finding, str]] = []
+    parts_seen: set[str] = set()
     for text, f in targets.items():
         flexible = r"\s+".join(re.escape(part) for part in text.split())
         patterns.append((re.compile(rf"(?<![\w@.-]){flexible}(?![\w@-])"), f, "same string found elsewhere"))
-        tokens = text.split()
-        surname = tokens[-1].strip(".,")
-        if f.entity == "PERSON" and len(tokens) >= 2 and len(surname) >= 3 and surname.lower() not in detector.names.not_name:
-            patterns.append((re.compile(rf"(?<=(?:{titles})\s+){re.escape(surname)}\b"), f,
-                             f"short form of '{text}' after a title"))
+        if f.entity != "PERSON":
+            continue
+        for part in _name_parts(text):
+            if part and len(part) >= 3 and part.lower() not in skip and part not in parts_seen:
+                parts_seen.add(part)
+                patterns.append((re.compile(rf"(?<![\w-]){re.escape(part)}(?![\w-])"), f,
+                                 f"part of the name '{text}' used alone"))
     new: list[Finding] = []
     for page in document.pages:
         for pattern, origin, why in patterns:
             for m in pattern.finditer(page.text):
                 new.append(Finding(page.number, m.start(), m.end(), m.group(), origin.entity,
                                    origin.score, "ConsistencyPropagation",
-                                   f"{why} (first found by {origin.recognizer})"))
+                                   f"{why} (first found by {origin.recognizer})", origin=origin.text))
     return new

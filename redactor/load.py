@@ -98,9 +98,12 @@ def _page_text(words: list[Word]) -> tuple[str, list[tuple[int, int]]]:
         if i:
             prev = words[i - 1]
             same_line = (prev.block, prev.line) == (w.block, w.line)
-            hyphen_join = (not same_line and prev.text.endswith("-") and len(prev.text) > 2
-                           and prev.text[-2].isalpha() and w.text[:1].islower())
-            if hyphen_join:
+            line_end_hyphen = (not same_line and prev.text.endswith("-") and len(prev.text) > 2
+                               and prev.text[-2].isalpha() and w.text[:1].isalpha())
+            if line_end_hyphen and w.text[:1].isupper():
+                # a compound split at the line end ("Arriaga-" / "Benavides"): keep the hyphen
+                sep = ""
+            elif line_end_hyphen:
                 # drop the hyphen already emitted for the previous word
                 parts[-1] = parts[-1][:-1]
                 pos -= 1

@@ -87,6 +87,7 @@ class Finding:
     score: float
     recognizer: str
     explanation: str
+    origin: str | None = None  # for a finding propagated from another: that one's text
 
 
 Status = Literal["proposed", "accepted", "rejected"]

@@ -13,13 +13,13 @@ import regex as re
 from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerResult
 
 # One name token: Maria, O'Neil, McAllister, Smith-Jones, DeLeon, or an initial "R."
-NAME_TOKEN = r"(?:O['’])?[A-Z][a-z]+(?:[A-Z][a-z]+)?(?:[-'’][A-Z]?[a-z]+)*|[A-Z]\.?(?![\w'’])"
+NAME_TOKEN = r"(?:O['’])?\p{Lu}\p{Ll}+(?:\p{Lu}\p{Ll}+)?(?:[-'’]\p{Lu}?\p{Ll}+)*|\p{Lu}\.?(?![\w'’])"
 PARTICLE = r"(?:de|del|de la|van|von|da|dos|di|le|la|y|bin|al)"
 FULL_NAME = rf"(?:{NAME_TOKEN})(?:[ \t]+(?:{PARTICLE}[ \t]+)?(?:{NAME_TOKEN})){{1,3}}"
 LAST_FIRST = rf"(?:{NAME_TOKEN}),[ \t]+(?:{NAME_TOKEN})(?:[ \t]+(?:{NAME_TOKEN}))?"
 # spaCy labels that mean "not a person" when they cover a candidate
 NON_PERSON_LABELS = {"ORG", "GPE", "LOC", "FAC", "PRODUCT", "EVENT", "LAW", "NORP", "WORK_OF_ART"}
-SEPARATORS = r"(?:\s*\(|,|\s+[–—-]\s*|:|\.\s)"
+SEPARATORS = r"(?:\s*\(|,|\s+[–—-]\s*)"
 
 
 class StructuredNameRecognizer(EntityRecognizer):
@@ -31,6 +31,7 @@ class StructuredNameRecognizer(EntityRecognizer):
         self.lex = lexicons
         self.not_name = {w.lower() for w in lexicons["not_name_words"]}
         self.keep = {w.lower() for w in lexicons["keep_terms"]}
+        self.roles = {w.lower() for w in lexicons["role_words"]}
         super().__init__(supported_entities=[self.ENTITY], name="StructuredNameRecognizer",
                          supported_language=supported_language)
 
@@ -50,7 +51,8 @@ class StructuredNameRecognizer(EntityRecognizer):
     @cached_property
     def header(self):
         labels = self._alternation(self.lex["header_labels"])
-        return re.compile(rf"^[ \t]*(?:{labels})[ \t]*:[ \t]*(?P<body>.+)$", re.M)
+        # the value may stand on the next line when a header was laid out as a table
+        return re.compile(rf"^[ \t]*(?:{labels})[ \t]*:[ \t]*\n?[ \t]*(?P<body>.+)$", re.M)
 
     @cached_property
     def closing(self):
@@ -79,7 +81,11 @@ class StructuredNameRecognizer(EntityRecognizer):
             return False
         for ent in doc.ents:
             # only when the model sees the whole candidate as a place or organisation
-            if ent.start_char <= start and ent.end_char >= end and ent.label_ in NON_PERSON_LABELS:
+            # (an entity running across a line break is a layout accident, not evidence)
+            # An entity that only ends on the candidate's line ("Office of Field Operations\n•
+            # Hollis B. Yarborough") is a layout accident, not evidence.
+            if (ent.start_char <= start and ent.end_char >= end and ent.label_ in NON_PERSON_LABELS
+                    and "\n" not in doc.text[ent.start_char:start]):
                 return True
         span = doc.char_span(start, end, alignment_mode="expand")
         if span is None:
@@ -137,9 +143,9 @@ class StructuredNameRecognizer(EntityRecognizer):
             prev = next((lines[j].group() for j in range(i - 1, max(i - 3, -1), -1) if lines[j].group().strip()), "")
             nxt = next((lines[j].group() for j in range(i + 1, min(i + 3, len(lines))) if lines[j].group().strip()), "")
             if not rest:
-                if self.closing.match(prev) or self._is_role_line(nxt):
+                if self.closing.match(prev) or self._is_role_line(nxt, opening_words=3):
                     add(m.start("name"), m.end("name"), 0.9, "name on its own line in a signature block")
-            elif self._is_role_line(rest.lstrip("(,–—-:. ")):
+            elif self._is_role_line(rest.lstrip("(,–—-:. "), opening_words=8):
                 add(m.start("name"), m.end("name"), 0.9, "name leading a line of a member or distribution list")
         return [
             RecognizerResult(self.ENTITY, s, e, score, analysis_explanation=AnalysisExplanation(
@@ -147,11 +153,10 @@ class StructuredNameRecognizer(EntityRecognizer):
             for (s, e), (score, why) in sorted(found.items())
         ]
 
-    def _is_role_line(self, line: str) -> bool:
-        """A title, office, agency or contact line: what follows a name in a signature or list."""
-        words = [w.strip("().,;:").lower() for w in line.split()[:8]]
-        return any(w in self.not_name or w in self.keep for w in words) or bool(
-            re.search(r"\d{3}[\s.-]\d{4}|@", line))
+    def _is_role_line(self, line: str, opening_words: int) -> bool:
+        """A job-title or contact line: what follows a name in a signature or a list."""
+        words = [w.strip("().,;:–—-").lower() for w in line.split()[:opening_words]]
+        return any(w in self.roles for w in words) or bool(re.search(r"\d{3}[\s.-]\d{4}|@", line))
 
     def _header_names(self, text: str, body_start: int, body: str, add) -> None:
         for part in re.finditer(r"[^;]+", body):
