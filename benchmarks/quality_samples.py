@@ -67,7 +67,11 @@ def evaluate(pdf: Path, answer: dict, policy: Policy, detector) -> dict:
                     result["by_kind"][item["kind"]][1] += 1
                     codes = {c for p in props_by_page[page.number]
                              if p.start < span[1] and p.end > span[0] for c in p.codes}
-                    result["code_ok"] += set(item["codes"]) <= codes
+                    if set(item["codes"]) <= codes:
+                        result["code_ok"] += 1
+                    else:
+                        result["misses"].append(f"p{page.number + 1} codes {sorted(codes)} for "
+                                                f"{item['text']!r}, gold {item['codes']}")
                 else:
                     result["misses"].append(f"p{page.number + 1} [{item['kind']}] {item['text']!r}")
     keep_spans = defaultdict(list)

@@ -37,7 +37,7 @@ def applied(proposals: list[Proposal]) -> list[Proposal]:
 def _label_font(text: str, rect: pymupdf.Rect) -> float:
     """Largest font size (<= MAX_FONT) at which `text` fits in `rect`, or 0."""
     width = pymupdf.get_text_length(text, fontname=FONT, fontsize=1.0)
-    size = min(MAX_FONT, rect.height * 0.78, (rect.width - 1.0) / width if width else MAX_FONT)
+    size = min(MAX_FONT, rect.height * 0.8, (rect.width - 1.0) / width if width else MAX_FONT)
     return size
 
 
@@ -52,6 +52,30 @@ def _label_for(codes: list[str], code_set: CodeSet, rect: pymupdf.Rect) -> tuple
     if size >= MIN_SHORT_FONT:
         return short, size
     return "", 0.0
+
+
+def _text_band(rect: pymupdf.Rect) -> pymupdf.Rect:
+    """A word box spans its line's full ascent and descent, so it overlaps the glyphs of
+    tightly set neighbouring lines, and MuPDF removes every glyph a redaction touches.
+    Text is removed under the box's central band: the target glyphs overlap it, the
+    neighbours' (lines set as close as 0.65 of the box height) do not."""
+    trim = rect.height * 0.35
+    return pymupdf.Rect(rect.x0, rect.y0 + trim, rect.x1, rect.y1 - trim)
+
+
+def _visible_box(rect: pymupdf.Rect) -> pymupdf.Rect:
+    """The black box drawn (and the area whose image pixels and vector art are removed):
+    the word box less the font's leading, which covers the glyphs' ink."""
+    trim = rect.height * 0.12
+    return pymupdf.Rect(rect.x0, rect.y0 + trim, rect.x1, rect.y1 - trim)
+
+
+def _draw_box(page: pymupdf.Page, rect: pymupdf.Rect, label: str, size: float) -> None:
+    page.draw_rect(rect, color=None, fill=(0, 0, 0), overlay=True)
+    if label:
+        width = pymupdf.get_text_length(label, fontname=FONT, fontsize=size)
+        baseline = pymupdf.Point(rect.x0 + (rect.width - width) / 2, rect.y0 + (rect.height + size * 0.7) / 2)
+        page.insert_text(baseline, label, fontname=FONT, fontsize=size, color=(1, 1, 1), overlay=True)
 
 
 def _sanitise(doc: pymupdf.Document) -> None:
@@ -81,22 +105,30 @@ def redact_document(doc: pymupdf.Document, proposals: list[Proposal], code_set: 
         by_page.setdefault(p.page, []).append(p)
     for number, page_proposals in sorted(by_page.items()):
         page = doc[number]
-        for proposal in page_proposals:
-            rects = [pymupdf.Rect(b) for b in proposal.boxes]
-            widest = max(range(len(rects)), key=lambda i: rects[i].width)
-            labelled = False
-            for i, rect in enumerate(rects):
-                text, size = _label_for(proposal.codes, code_set, rect) if i == widest else ("", 0)
-                labelled |= bool(text)
-                page.add_redact_annot(rect, text=text or None, fontname=FONT, fontsize=size or 1,
-                                      align=pymupdf.TEXT_ALIGN_CENTER, fill=(0, 0, 0),
-                                      text_color=(1, 1, 1), cross_out=False)
-                report.redactions += 1
-            if not labelled:
-                report.unlabeled.append(proposal.id)
+        boxes = [(p, [_visible_box(pymupdf.Rect(b)) for b in p.boxes]) for p in page_proposals]
+        # 1. text under each box's central band (see _text_band) ...
+        for _, rects in boxes:
+            for rect in rects:
+                page.add_redact_annot(_text_band(rect), fill=False)
+        page.apply_redactions(images=pymupdf.PDF_REDACT_IMAGE_NONE,
+                              graphics=pymupdf.PDF_REDACT_LINE_ART_NONE,
+                              text=pymupdf.PDF_REDACT_TEXT_REMOVE)
+        # 2. ... then image pixels and vector art under the whole visible box
+        for _, rects in boxes:
+            for rect in rects:
+                page.add_redact_annot(rect, fill=False)
         page.apply_redactions(images=pymupdf.PDF_REDACT_IMAGE_PIXELS,
                               graphics=pymupdf.PDF_REDACT_LINE_ART_REMOVE_IF_COVERED,
-                              text=pymupdf.PDF_REDACT_TEXT_REMOVE)
+                              text=pymupdf.PDF_REDACT_TEXT_NONE)
+        # 3. the black boxes, with the codes printed at the place of deletion
+        for proposal, rects in boxes:
+            widest = max(range(len(rects)), key=lambda i: rects[i].width)
+            label, size = _label_for(proposal.codes, code_set, rects[widest])
+            for i, rect in enumerate(rects):
+                _draw_box(page, rect, label if i == widest else "", size)
+                report.redactions += 1
+            if not label:
+                report.unlabeled.append(proposal.id)
         report.pages += 1
 
 

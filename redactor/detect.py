@@ -73,9 +73,11 @@ def get_detector(config_file: str | None = None) -> Detector:
         if name in nlp.pipe_names:
             nlp.disable_pipe(name)
 
-    registry = RecognizerRegistry(supported_languages=[LANGUAGE])
+    registry = RecognizerRegistry(supported_languages=[LANGUAGE], global_regex_flags=REGEX_FLAGS)
     for file in config["recognizer_files"]:
         registry.add_recognizers_from_yaml(base / file)
+    for recognizer in registry.recognizers:  # YAML recognizers default to IGNORECASE
+        recognizer.global_regex_flags = REGEX_FLAGS
     registry.add_recognizer(SpacyRecognizer(supported_entities=["PERSON"]))
     lexicons = _read_yaml(base / config["lexicon_file"])
     names = StructuredNameRecognizer(lexicons)
@@ -96,8 +98,7 @@ def detect(document: Document, detector: Detector | None = None) -> list[Finding
             continue
         results = detector.analyzer.analyze(
             text, LANGUAGE, entities=detector.entities, nlp_artifacts=artifacts,
-            score_threshold=cfg["score_threshold"], return_decision_process=True,
-            regex_flags=REGEX_FLAGS)
+            score_threshold=cfg["score_threshold"], return_decision_process=True)
         for r in results:
             expl = r.analysis_explanation
             recognizer = expl.recognizer if expl else "unknown"
@@ -209,10 +210,11 @@ def _propagate(document: Document, findings: list[Finding], entities: set[str],
         patterns.append((re.compile(rf"(?<![\w@.-]){flexible}(?![\w@-])"), f, "same string found elsewhere"))
         if f.entity != "PERSON":
             continue
-        for part in _name_parts(text):
+        first, surname = _name_parts(text)
+        for part, initials in ((first, ""), (surname, r"(?:\p{Lu}\.[ \t]?){0,2}")):
             if part and len(part) >= 3 and part.lower() not in skip and part not in parts_seen:
-                parts_seen.add(part)
-                patterns.append((re.compile(rf"(?<![\w-]){re.escape(part)}(?![\w-])"), f,
+                parts_seen.add(part)  # a surname takes its initials along: "K. Saltonstall"
+                patterns.append((re.compile(rf"(?<![\w-]){initials}{re.escape(part)}(?![\w-])"), f,
                                  f"part of the name '{text}' used alone"))
     new: list[Finding] = []
     for page in document.pages:

@@ -11,12 +11,19 @@ from functools import cached_property
 
 import regex as re
 from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerResult
+from spacy.lang.en.stop_words import STOP_WORDS
 
 # One name token: Maria, O'Neil, McAllister, Smith-Jones, DeLeon, or an initial "R."
 NAME_TOKEN = r"(?:O['’])?\p{Lu}\p{Ll}+(?:\p{Lu}\p{Ll}+)?(?:[-'’]\p{Lu}?\p{Ll}+)*|\p{Lu}\.?(?![\w'’])"
 PARTICLE = r"(?:de|del|de la|van|von|da|dos|di|le|la|y|bin|al)"
 FULL_NAME = rf"(?:{NAME_TOKEN})(?:[ \t]+(?:{PARTICLE}[ \t]+)?(?:{NAME_TOKEN})){{1,3}}"
 LAST_FIRST = rf"(?:{NAME_TOKEN}),[ \t]+(?:{NAME_TOKEN})(?:[ \t]+(?:{NAME_TOKEN}))?"
+# Law-enforcement style: surnames in capitals ("Rigoberto QUEZADA ALCÁNTAR", "BARRAGÁN-TOVAR, Ezequiel")
+CAPS_SURNAME = r"\p{Lu}{2,}(?:[-'’]\p{Lu}{2,})*(?![\w-])"
+CAPS_NAME = (rf"(?<![\w-])(?:\p{{Lu}}\p{{Ll}}+[ \t]+(?:\p{{Lu}}\.?[ \t]+)?{CAPS_SURNAME}(?:[ \t]+{CAPS_SURNAME})?"
+             rf"|{CAPS_SURNAME}(?:[ \t]+{CAPS_SURNAME})?,[ \t]*\n?[ \t]*\p{{Lu}}\p{{Ll}}+(?:[ \t]+\p{{Lu}}\.)?)")
+# An initial and a surname ("K. Saltonstall"), not the tail of "U.S." or "D.C."
+INITIAL_NAME = r"(?<![\w.][ \t]?)\p{Lu}\.[ \t]?\p{Lu}\p{Ll}+(?:[-'’]\p{Lu}\p{Ll}+)?(?![\w-])"
 # spaCy labels that mean "not a person" when they cover a candidate
 NON_PERSON_LABELS = {"ORG", "GPE", "LOC", "FAC", "PRODUCT", "EVENT", "LAW", "NORP", "WORK_OF_ART"}
 SEPARATORS = r"(?:\s*\(|,|\s+[–—-]\s*)"
@@ -72,6 +79,8 @@ class StructuredNameRecognizer(EntityRecognizer):
             return False
         if any(t.lower() in self.not_name or t.lower() in self.keep for t in tokens):
             return False
+        if any(t.lower() in STOP_WORDS for t in tokens if len(t) > 1):
+            return False  # "During Interviews", "In Closing": headings, not people
         real = [t for t in tokens if len(t) > 1]
         return len(real) >= (1 if allow_single else 2) or (len(real) == 1 and len(tokens) >= 2)
 
@@ -112,7 +121,8 @@ class StructuredNameRecognizer(EntityRecognizer):
         doc = nlp_artifacts.tokens if nlp_artifacts is not None else None
         found: dict[tuple[int, int], tuple[float, str]] = {}
 
-        def add(start: int, end: int, score: float, why: str, single: bool = False):
+        def add(start: int, end: int, score: float, why: str, single: bool = False,
+                ask_spacy: bool = True):
             while end > start and text[end - 1] in ".,;:":
                 if text[end - 1] == "." and end - start >= 2 and text[end - 3:end - 2] in (" ", ""):
                     break  # keep the dot of a trailing initial ("John Q.")
@@ -120,7 +130,7 @@ class StructuredNameRecognizer(EntityRecognizer):
             candidate = text[start:end]
             if not self.looks_like_name(candidate, allow_single=single):
                 return
-            if self._spacy_says_other(doc, start, end, single):
+            if ask_spacy and self._spacy_says_other(doc, start, end, single):
                 return
             if found.get((start, end), (0,))[0] < score:
                 found[(start, end)] = (score, why)
@@ -130,6 +140,13 @@ class StructuredNameRecognizer(EntityRecognizer):
             if span:
                 single = len(text[span[0]:span[1]].split()) == 1
                 add(*span, 0.9, f"name after the title '{text[m.start():m.start('name')].strip()}'", single)
+
+        # The capitals convention is evidence enough; the small model often calls it an ORG.
+        for m in re.finditer(CAPS_NAME, text):
+            add(m.start(), m.end(), 0.85, "name with the surname in capitals", ask_spacy=False)
+        # "V. Responsibilities" is an outline heading: the surname must be a proper noun.
+        for m in re.finditer(INITIAL_NAME, text):
+            add(m.start(), m.end(), 0.85, "initial and surname", single=True)
 
         for m in self.header.finditer(text):
             self._header_names(text, m.start("body"), m.group("body"), add)

@@ -120,3 +120,21 @@ def test_text_in_a_hidden_layer_is_detected_and_removed(tmp_path: Path):
     assert not raw.get_ocgs()
     text = raw[0].get_text()
     assert "Rebecca Thornton" not in text and "555-0143" not in text and "Informant contact" in text
+
+
+def test_neighbouring_lines_keep_their_text(tmp_path: Path):
+    """Tightly set lines (table cells) overlap each other's word boxes; a redaction on
+    one line must not take glyphs off the line above or below."""
+    src = tmp_path / "tight.pdf"
+    doc = pymupdf.open()
+    doc.new_page().insert_htmlbox(pymupdf.Rect(72, 72, 300, 300),
+                                  "<p style='line-height:1.0;font-size:11pt'>CBP Agent on duty<br>"
+                                  "Badge 11873 assigned<br>Chevrolet Tahoe, AZ</p>")
+    doc.save(src)
+    page = pymupdf.open(src)[0]
+    out = tmp_path / "out.pdf"
+    apply_proposals(src, _proposal_set(src, page, ["11873"]), out)
+    words = [w[4] for w in pymupdf.open(out)[0].get_text("words")]
+    for kept in ("CBP", "Agent", "on", "duty", "Badge", "assigned", "Chevrolet", "Tahoe,", "AZ"):
+        assert kept in words, (kept, words)
+    assert "11873" not in words
