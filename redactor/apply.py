@@ -25,7 +25,8 @@ MAX_FONT, MIN_FONT, MIN_SHORT_FONT = 9.0, 4.0, 3.0
 class ApplyReport:
     output: str
     redactions: int = 0
-    pages: int = 0
+    pages: int = 0  # pages that received at least one redaction
+    page_count: int = 0
     unlabeled: list[str] = field(default_factory=list)  # proposal ids whose box was too small for any label
     verify: VerifyReport | None = None
 
@@ -147,6 +148,7 @@ def apply_proposals(source: str | Path, proposal_set: ProposalSet, output: str |
     report = ApplyReport(output=str(out))
     doc = open_pdf(src, password)
     try:
+        report.page_count = doc.page_count
         redact_document(doc, proposal_set.proposals, code_set, report)
         _sanitise(doc)
         with atomic_target(out) as tmp:

@@ -110,10 +110,11 @@ def redact(path: Path = typer.Argument(..., help="A PDF or a folder of PDFs (sea
             worst = max(worst, exc.exit_code)
             continue
         _report_unlabeled(f, r.applied.unlabeled)
-        table.add_row(f.name, str(r.applied.pages if r.applied.pages else "0"),
-                      str(len(r.proposed.proposal_set.proposals)), str(r.applied.redactions),
-                      f"verified -> {r.output}")
+        table.add_row(f.name, str(r.applied.page_count),
+                      str(len(r.proposed.proposal_set.proposals)), str(r.applied.redactions), "verified")
     out.print(table)
+    out.print(f"Redacted PDFs (*.redacted.pdf) and proposals (*.proposals.json) are in {out_dir}/",
+              highlight=False, soft_wrap=True)
     if worst:
         raise typer.Exit(worst)
 

@@ -98,8 +98,8 @@ class Proposal(BaseModel):
     page: int = Field(ge=0)
     text: str
     bbox: list[float] = Field(min_length=4, max_length=4)
-    boxes: list[list[float]]
-    codes: list[str]
+    boxes: list[list[float]] = Field(min_length=1)
+    codes: list[str] = Field(min_length=1)
     entity: str
     score: float
     rationale: str

@@ -28,7 +28,7 @@ def read_proposals(path: str | Path) -> ProposalSet:
         return ProposalSet.model_validate_json(p.read_text(encoding="utf-8"))
     except ValidationError as exc:
         first = exc.errors()[0]
+        if first["type"] == "json_invalid":
+            raise BadInputError(p, f"not valid JSON ({first['msg']})") from None
         where = ".".join(str(x) for x in first["loc"])
         raise BadInputError(p, f"not a valid proposals file ({where}: {first['msg']})") from None
-    except ValueError as exc:
-        raise BadInputError(p, f"not valid JSON ({exc})") from None

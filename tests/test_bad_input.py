@@ -77,3 +77,23 @@ def test_encrypted_pdf_opens_with_its_password(tmp_path: Path):
     assert r.returncode == 0, r.stderr
     r = run_cli("propose", src, "--out", tmp_path / "q.json", "--password", "wrong")
     assert r.returncode == 2 and "password" in r.stderr
+
+
+@pytest.mark.parametrize("content,message", [
+    ("{not json", "not valid JSON"),
+    ('{"doc": "memo.pdf"}', "not a valid proposals file"),
+])
+def test_apply_refuses_a_broken_proposals_file(memo_pdf: Path, tmp_path: Path, content: str, message: str):
+    proposals = tmp_path / "broken.json"
+    proposals.write_text(content)
+    out = tmp_path / "out.pdf"
+    r = run_cli("apply", memo_pdf, proposals, "--out", out)
+    assert r.returncode == 2 and "broken.json" in r.stderr and message in r.stderr, r.stderr
+    assert not out.exists()
+
+
+def test_verify_refuses_a_missing_output(memo_pdf: Path, tmp_path: Path):
+    proposals = tmp_path / "p.json"
+    assert run_cli("propose", memo_pdf, "--out", proposals).returncode == 0
+    r = run_cli("verify", tmp_path / "nothing.pdf", proposals)
+    assert r.returncode == 2 and "nothing.pdf" in r.stderr and "file not found" in r.stderr
