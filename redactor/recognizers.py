@@ -62,6 +62,12 @@ class StructuredNameRecognizer(EntityRecognizer):
         return re.compile(rf"^[ \t]*(?:{labels})[ \t]*:[ \t]*\n?[ \t]*(?P<body>.+)$", re.M)
 
     @cached_property
+    def header_piece(self):
+        """One comma-separated piece of a header value: an optional title, then a name."""
+        titles = self._alternation(self.lex["person_titles"])
+        return re.compile(rf"\s*(?:(?:{titles})\s+)?(?P<name>{FULL_NAME})\s*")
+
+    @cached_property
     def closing(self):
         closings = self._alternation(self.lex["closings"])
         return re.compile(rf"^\s*(?:{closings})[\s,.!]*$", re.I)
@@ -89,9 +95,8 @@ class StructuredNameRecognizer(EntityRecognizer):
         if doc is None:
             return False
         for ent in doc.ents:
-            # only when the model sees the whole candidate as a place or organisation
-            # (an entity running across a line break is a layout accident, not evidence)
-            # An entity that only ends on the candidate's line ("Office of Field Operations\n•
+            # Only when the model sees the whole candidate as a place or organisation; an
+            # entity that merely ends on the candidate's line ("Office of Field Operations\n•
             # Hollis B. Yarborough") is a layout accident, not evidence.
             if (ent.start_char <= start and ent.end_char >= end and ent.label_ in NON_PERSON_LABELS
                     and "\n" not in doc.text[ent.start_char:start]):
@@ -176,6 +181,8 @@ class StructuredNameRecognizer(EntityRecognizer):
         return any(w in self.roles for w in words) or bool(re.search(r"\d{3}[\s.-]\d{4}|@", line))
 
     def _header_names(self, text: str, body_start: int, body: str, add) -> None:
+        """Names in a header value: "Last, First M" or "First Last" pieces, separated by
+        ';' or ','; e-mail addresses in <>, brackets and quotes are blanked first."""
         for part in re.finditer(r"[^;]+", body):
             chunk, offset = part.group(), body_start + part.start()
             clean = re.sub(r"<[^>]*>|\[[^\]]*\]|\([^)]*\)|[\"“”]", lambda m: " " * len(m.group()), chunk)
@@ -184,8 +191,7 @@ class StructuredNameRecognizer(EntityRecognizer):
                 add(offset + m.start("name"), offset + m.end("name"), 0.9, "name in a header or routing line")
                 continue
             for piece in re.finditer(r"[^,]+", clean):
-                m = re.fullmatch(rf"\s*(?:(?:{self._alternation(self.lex['person_titles'])})\s+)?(?P<name>{FULL_NAME})\s*",
-                                 piece.group())
+                m = self.header_piece.fullmatch(piece.group())
                 if m:
                     base = offset + piece.start()
                     add(base + m.start("name"), base + m.end("name"), 0.9, "name in a header or routing line")
