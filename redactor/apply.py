@@ -95,6 +95,20 @@ def _sanitise(doc: pymupdf.Document) -> None:
     doc.set_toc([])
     doc.set_metadata({})
     doc.del_xml_metadata()
+    # scrub empties JavaScript but leaves the actions that would run it: drop them
+    catalog = doc.pdf_catalog()
+    for key in ("OpenAction", "AA"):
+        doc.xref_set_key(catalog, key, "null")
+    names = doc.xref_get_key(catalog, "Names")
+    if names[0] == "xref":
+        names_xref = int(names[1].split()[0])
+        for key in ("JavaScript", "EmbeddedFiles"):
+            doc.xref_set_key(names_xref, key, "null")
+    elif names[0] == "dict":
+        for key in ("JavaScript", "EmbeddedFiles"):
+            doc.xref_set_key(catalog, f"Names/{key}", "null")
+    for page in doc:
+        doc.xref_set_key(page.xref, "AA", "null")
 
 
 def redact_document(doc: pymupdf.Document, proposals: list[Proposal], code_set: CodeSet,

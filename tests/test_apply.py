@@ -138,3 +138,23 @@ def test_neighbouring_lines_keep_their_text(tmp_path: Path):
     for kept in ("CBP", "Agent", "on", "duty", "Badge", "assigned", "Chevrolet", "Tahoe,", "AZ"):
         assert kept in words, (kept, words)
     assert "11873" not in words
+
+
+def test_links_and_javascript_are_removed(tmp_path: Path):
+    src = tmp_path / "links.pdf"
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_text((72, 72), "Mail Jane Roe for the file.", fontsize=11)
+    page.insert_link({"kind": pymupdf.LINK_URI, "from": pymupdf.Rect(72, 60, 200, 75),
+                      "uri": "mailto:jane.roe@example.gov"})
+    catalog = doc.pdf_catalog()
+    js = doc.get_new_xref()
+    doc.update_object(js, "<</S/JavaScript/JS(app.alert('jane.roe'))>>")
+    doc.xref_set_key(catalog, "OpenAction", f"{js} 0 R")
+    doc.save(src)
+    out = tmp_path / "out.pdf"
+    apply_proposals(src, _proposal_set(src, pymupdf.open(src)[0], ["Jane Roe"]), out)
+    red = pymupdf.open(out)
+    assert red[0].get_links() == []
+    raw = out.read_bytes()
+    assert b"jane.roe" not in raw and b"JavaScript" not in raw

@@ -97,3 +97,11 @@ def test_verify_refuses_a_missing_output(memo_pdf: Path, tmp_path: Path):
     assert run_cli("propose", memo_pdf, "--out", proposals).returncode == 0
     r = run_cli("verify", tmp_path / "nothing.pdf", proposals)
     assert r.returncode == 2 and "nothing.pdf" in r.stderr and "file not found" in r.stderr
+
+
+def test_too_large_is_refused_before_opening(memo_pdf: Path):
+    from redactor.errors import BadInputError
+    from redactor.load import load_document
+
+    with pytest.raises(BadInputError, match="too large"):
+        load_document(memo_pdf, max_mb=0.0001)
