@@ -22,6 +22,13 @@ from .recognizers import StructuredNameRecognizer
 
 DATA_DIR = Path(__file__).parent / "data"
 LANGUAGE = "en"
+# Lower-case words that join the parts of an organisation's name ("Procuraduría General de la
+# República", "Especializada en Delincuencia"); a "person" right after one is part of a name of a body.
+ORG_NAME_LINKS = {"de", "del", "la", "las", "los", "en", "y", "para"}
+# The rest of a title-case name that ends in its acronym: an organisation ("Unidad
+# Especializada en Delincuencia Financiera (UEDF)").
+ORG_TAIL = re.compile(r"(?:[ \t]+(?:(?:de|del|la|las|los|en|y|para|of|the|and|for|on)[ \t]+)*\p{Lu}[\p{L}'’-]*)*"
+                      r"[ \t]*\((\p{Lu}{2,})\)")
 # Case matters to our patterns (initials, plates, acronyms): no IGNORECASE, no DOTALL.
 REGEX_FLAGS = re.MULTILINE
 
@@ -122,9 +129,13 @@ def _clean_person(f: Finding, detector: Detector) -> Finding | None:
         if re.match(rf"{re.escape(title)}\s", text):
             text = " " * (len(title) + 1) + text[len(title) + 1:]  # blank it, keep offsets
             break
-    # spaCy sometimes runs a name into the next line's "Regards" or "Director".
+    # spaCy sometimes runs a name into what follows it: "Samuel T. Oyelowo - DFO", or the
+    # next line's "Regards" or "Director". Names hold no spaced dash; cut there, then trim.
+    dash = re.search(r"\s[-–—]\s", text)
+    if dash:
+        text = text[:dash.start()]
     tokens = list(re.finditer(r"\S+", text))
-    while tokens and tokens[-1].group().strip(".,:;").lower() in names.not_name:
+    while tokens and tokens[-1].group().strip(".,:;").lower() in names.not_name | names.roles:
         tokens.pop()
     while tokens and tokens[0].group().strip(".,:;").lower() in names.not_name:
         tokens.pop(0)
@@ -158,10 +169,31 @@ def _heading_guess(text: str, f: Finding) -> bool:
     line_end = text.find("\n", f.end)
     line = text[line_start: len(text) if line_end == -1 else line_end]
     words = f.text.split()
+    before = text[max(line_start, f.start - 4):f.start].lower().split()
     return (line.strip(" -•*:") == f.text
+            or _named_by_acronym(text, f, line_start, len(text) if line_end == -1 else line_end)
+            or (before and before[-1] in ORG_NAME_LINKS)
             or (text[line_start:f.start].strip(" -•*") == "" and text[f.end:f.end + 1] == ":")
             or words[0].lower() in STOP_WORDS
             or len(words) == 1)
+
+
+def _named_by_acronym(text: str, f: Finding, line_start: int, line_end: int) -> bool:
+    """True when the span is part of a title-case name followed by its own acronym, as
+    organisations are introduced: "... Especializada en Delincuencia Organizada (SIEDO)".
+    "Kevin Marsh (DEA)" is a person: DEA is not made of the name's initials."""
+    tail = ORG_TAIL.match(text, f.end, line_end)
+    if not tail:
+        return False
+    acronym = tail.group(1)
+    words = re.findall(r"[\p{L}'’-]+", text[line_start:tail.start(1) - 1])
+    run = []
+    for word in reversed(words):  # the title-case run (with connectors) before the "("
+        if not (word[0].isupper() or word in ORG_NAME_LINKS or word in ("of", "the", "and", "for", "on")):
+            break
+        run.insert(0, word)
+    initials = iter(w[0] for w in run if w[0].isupper())
+    return all(letter in initials for letter in acronym)  # acronym is a subsequence of the initials
 
 
 def _resolve_overlaps(findings: list[Finding]) -> list[Finding]:

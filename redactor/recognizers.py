@@ -22,11 +22,16 @@ LAST_FIRST = rf"(?:{NAME_TOKEN}),[ \t]+(?:{NAME_TOKEN})(?:[ \t]+(?:{NAME_TOKEN})
 CAPS_SURNAME = r"\p{Lu}{2,}(?:[-'’]\p{Lu}{2,})*(?![\w-])"
 CAPS_NAME = (rf"(?<![\w-])(?:\p{{Lu}}\p{{Ll}}+[ \t]+(?:\p{{Lu}}\.?[ \t]+)?{CAPS_SURNAME}(?:[ \t]+{CAPS_SURNAME})?"
              rf"|{CAPS_SURNAME}(?:[ \t]+{CAPS_SURNAME})?,[ \t]*\n?[ \t]*\p{{Lu}}\p{{Ll}}+(?:[ \t]+\p{{Lu}}\.)?)")
-# An initial and a surname ("K. Saltonstall"), not the tail of "U.S." or "D.C."
-INITIAL_NAME = r"(?<![\w.][ \t]?)\p{Lu}\.[ \t]?\p{Lu}\p{Ll}+(?:[-'’]\p{Lu}\p{Ll}+)?(?![\w-])"
+# An initial and a surname ("K. Saltonstall"): not the tail of "U.S." or "D.C.", not an
+# outline heading ("V. Business Process": a roman numeral at a line start, or more
+# capitalised words after it)
+INITIAL_NAME = (r"(?<![\w.])(?<!\p{Lu}\.[ \t])(?!(?<=^[ \t]*)[IVX]\.)\p{Lu}\.[ \t]?\p{Lu}\p{Ll}+(?:[-'’]\p{Lu}\p{Ll}+)?"
+                r"(?![\w-])(?![ \t]+\p{Lu}\p{Ll})")
 # spaCy labels that mean "not a person" when they cover a candidate
 NON_PERSON_LABELS = {"ORG", "GPE", "LOC", "FAC", "PRODUCT", "EVENT", "LAW", "NORP", "WORK_OF_ART"}
-SEPARATORS = r"(?:\s*\(|,|\s+[–—-]\s*)"
+# What ends a name leading a list line: "Name (Co-Chair)", "Name, DFO", "Name – SAC",
+# and the sloppier "Name- SAC", "Name. DFO" of retyped or OCR'd lists
+SEPARATORS = r"(?:\s*\(|\s*,|\s*[–—-]\s+|\s+[–—-]\s*|\s*\.\s+)"
 
 
 class StructuredNameRecognizer(EntityRecognizer):
@@ -94,20 +99,29 @@ class StructuredNameRecognizer(EntityRecognizer):
     def _spacy_says_other(doc, start: int, end: int, single: bool) -> bool:
         if doc is None:
             return False
+        span = doc.char_span(start, end, alignment_mode="expand")
+        if span is None:
+            return False
+        # The small model often tags a first and last name, lacking context, as an ORG;
+        # for a span of two or more proper nouns only a place label counts against it.
+        person_shaped = len(span) >= 2 and all(t.pos_ == "PROPN" for t in span if not t.is_punct)
         for ent in doc.ents:
             # Only when the model sees the whole candidate as a place or organisation; an
             # entity that merely ends on the candidate's line ("Office of Field Operations\n•
             # Hollis B. Yarborough") is a layout accident, not evidence.
             if (ent.start_char <= start and ent.end_char >= end and ent.label_ in NON_PERSON_LABELS
-                    and "\n" not in doc.text[ent.start_char:start]):
+                    and "\n" not in doc.text[ent.start_char:start]
+                    and not (person_shaped and ent.label_ == "ORG")):
                 return True
-        span = doc.char_span(start, end, alignment_mode="expand")
-        if span is None:
-            return False
         if any(t.pos_ == "VERB" for t in span):
             return True
         # A lone word after a title must be a proper noun ("Agent Lopez", not "Officer safety").
         return single and not all(t.pos_ == "PROPN" for t in span if not t.is_punct)
+
+    @staticmethod
+    def _is_place(doc, start: int, end: int) -> bool:
+        return doc is not None and any(
+            ent.label_ in ("GPE", "LOC") and ent.start_char < end and ent.end_char > start for ent in doc.ents)
 
     def _trim(self, text: str, start: int) -> tuple[int, int] | None:
         """Drop trailing tokens that are title/organisation words; return the name's span."""
@@ -146,11 +160,15 @@ class StructuredNameRecognizer(EntityRecognizer):
                 single = len(text[span[0]:span[1]].split()) == 1
                 add(*span, 0.9, f"name after the title '{text[m.start():m.start('name')].strip()}'", single)
 
-        # The capitals convention is evidence enough; the small model often calls it an ORG.
-        for m in re.finditer(CAPS_NAME, text):
+        # The capitals convention is evidence enough (the small model often calls it an ORG),
+        # unless the capitals are a title or office and the other word a place ("DFO, Atlanta").
+        for m in re.finditer(CAPS_NAME, text, re.M):
+            caps = [w.strip(",.").lower() for w in m.group().split() if w.strip(",.").isupper()]
+            if any(w in self.roles for w in caps) or self._is_place(doc, m.start(), m.end()):
+                continue
             add(m.start(), m.end(), 0.85, "name with the surname in capitals", ask_spacy=False)
         # "V. Responsibilities" is an outline heading: the surname must be a proper noun.
-        for m in re.finditer(INITIAL_NAME, text):
+        for m in re.finditer(INITIAL_NAME, text, re.M):
             add(m.start(), m.end(), 0.85, "initial and surname", single=True)
 
         for m in self.header.finditer(text):
@@ -165,7 +183,8 @@ class StructuredNameRecognizer(EntityRecognizer):
             prev = next((lines[j].group() for j in range(i - 1, max(i - 3, -1), -1) if lines[j].group().strip()), "")
             nxt = next((lines[j].group() for j in range(i + 1, min(i + 3, len(lines))) if lines[j].group().strip()), "")
             if not rest:
-                if self.closing.match(prev) or self._is_role_line(nxt, opening_words=3):
+                if self.closing.match(prev) or self._is_role_line(nxt, opening_words=3) or \
+                        self._is_contact_line(prev) or self._is_contact_line(nxt):
                     add(m.start("name"), m.end("name"), 0.9, "name on its own line in a signature block")
             elif self._is_role_line(rest.lstrip("(,–—-:. "), opening_words=8):
                 add(m.start("name"), m.end("name"), 0.9, "name leading a line of a member or distribution list")
@@ -180,6 +199,12 @@ class StructuredNameRecognizer(EntityRecognizer):
         words = [w.strip("().,;:–—-").lower() for w in line.split()[:opening_words]]
         return any(w in self.roles for w in words) or bool(re.search(r"\d{3}[\s.-]\d{4}|@", line))
 
+    def _is_contact_line(self, line: str) -> bool:
+        """An agency, phone, e-mail or city-state-ZIP line, as around a name in a signature."""
+        lowered = line.lower()
+        return bool(re.search(r"\d{3}[\s.-]\d{4}|@|,\s*[A-Z]{2}\s+\d{5}\b", line)) or any(
+            term in lowered for term in self.keep if len(term) > 4)
+
     def _header_names(self, text: str, body_start: int, body: str, add) -> None:
         """Names in a header value: "Last, First M" or "First Last" pieces, separated by
         ';' or ','; e-mail addresses in <>, brackets and quotes are blanked first."""
@@ -188,10 +213,12 @@ class StructuredNameRecognizer(EntityRecognizer):
             clean = re.sub(r"<[^>]*>|\[[^\]]*\]|\([^)]*\)|[\"“”]", lambda m: " " * len(m.group()), chunk)
             m = re.fullmatch(rf"\s*(?P<name>{LAST_FIRST})\s*", clean)
             if m:
-                add(offset + m.start("name"), offset + m.end("name"), 0.9, "name in a header or routing line")
+                add(offset + m.start("name"), offset + m.end("name"), 0.9, "name in a header or routing line",
+                    ask_spacy=False)
                 continue
             for piece in re.finditer(r"[^,]+", clean):
                 m = self.header_piece.fullmatch(piece.group())
                 if m:
                     base = offset + piece.start()
-                    add(base + m.start("name"), base + m.end("name"), 0.9, "name in a header or routing line")
+                    add(base + m.start("name"), base + m.end("name"), 0.9, "name in a header or routing line",
+                        ask_spacy=False)

@@ -42,6 +42,10 @@ POSITIVE = [
     ("He resides at 1432 West Mesquite Lane, Apt 4B, in town.", "1432 West Mesquite Lane, Apt 4B", "STREET_ADDRESS"),
     ("SA Rebecca Thornton interviewed the driver.", "Rebecca Thornton", "PERSON"),
     ("The call was placed by Chief Ortiz yesterday.", "Ortiz", "PERSON"),
+    ("Seized items were logged by K. Saltonstall at the port.", "K. Saltonstall", "PERSON"),
+    ("The driver, Rigoberto QUEZADA ALCÁNTAR, was detained.", "Rigoberto QUEZADA ALCÁNTAR", "PERSON"),
+    ("Passport number G07140982 was retained.", "G07140982", "ID_DOCUMENT_NUMBER"),
+    ("Kevin Marsh (DEA) and Paula Ortiz (FBI) attended.", "Kevin Marsh", "PERSON"),
 ]
 
 
@@ -57,6 +61,12 @@ NEGATIVE = [
     "Officer safety training is mandatory for all staff.",
     "Director, Field Operations (DFO), Miami",
     "Training Stakeholders",
+    "- DFO, Denver",
+    "- SAC, Portland",
+    "- Project Blue Lantern (PBL) is an outreach program run by the field office.",
+    "Unidad Especializada en Delincuencia Financiera (UEDF) staff attended.",
+    "IV. Business Requirements",
+    "Action Item: Each Port Director will name a liaison.",
 ]
 
 
