@@ -6,7 +6,7 @@ batches with `nlp.pipe`; only the spaCy components detection needs are run.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import regex as re
@@ -44,6 +44,10 @@ class Detector:
     config: dict
     lexicons: dict
     names: StructuredNameRecognizer
+
+    @cached_property
+    def titles_longest_first(self) -> list[str]:
+        return sorted(self.lexicons["person_titles"], key=len, reverse=True)
 
     @property
     def entities(self) -> list[str]:
@@ -125,7 +129,7 @@ def _clean_person(f: Finding, detector: Detector) -> Finding | None:
     organisation, an acronym or an operation rather than a person."""
     names = detector.names
     text = f.text
-    for title in sorted(detector.lexicons["person_titles"], key=len, reverse=True):
+    for title in detector.titles_longest_first:
         if re.match(rf"{re.escape(title)}\s", text):
             text = " " * (len(title) + 1) + text[len(title) + 1:]  # blank it, keep offsets
             break

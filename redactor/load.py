@@ -80,7 +80,8 @@ def open_pdf(path: Path, password: str | None = None,
     return doc
 
 
-def _page_from(number: int, page: pymupdf.Page) -> Page:
+def read_page(number: int, page: pymupdf.Page) -> Page:
+    """Words and detection text of one page (load and verify read pages the same way)."""
     raw = page.get_text("words", flags=pymupdf.TEXTFLAGS_WORDS & ~pymupdf.TEXT_PRESERVE_LIGATURES)
     words = [Word(w[4], w[0], w[1], w[2], w[3], w[5], w[6]) for w in raw]
     text, spans = _page_text(words)
@@ -144,7 +145,7 @@ def load_document(path: str | Path, password: str | None = None,
         pages = []
         for number, page in enumerate(doc):
             try:
-                parsed = _page_from(number, page)
+                parsed = read_page(number, page)
             except Exception as exc:
                 raise BadInputError(p, f"corrupt PDF, page {number + 1} cannot be read ({exc})") from None
             if _image_only(page, parsed):

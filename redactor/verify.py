@@ -15,7 +15,7 @@ import regex as re
 
 from .codes import load_code_set
 from .errors import VerificationError
-from .load import _page_from, check_file, open_pdf
+from .load import read_page, check_file, open_pdf
 from .models import ProposalSet
 
 # Strings shorter than this are checked only under their own boxes: "12" or "Lee" may
@@ -64,7 +64,7 @@ def verify_pdf(path: str | Path, proposal_set: ProposalSet, display_name: str | 
     kept = {_normalise(p.text).lower() for p in proposal_set.proposals if p.status == "rejected"}
     doc = open_pdf(Path(path), password)
     try:
-        pages = [_page_from(i, page) for i, page in enumerate(doc)]
+        pages = [read_page(i, page) for i, page in enumerate(doc)]
         # 1. nothing but the printed codes remains under any box
         for p in applied:
             if p.page >= len(pages):
