@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: setup demo test samples quality
+.PHONY: setup system-deps demo test samples quality
 
 setup: $(VENV)/.installed
 
@@ -17,7 +17,11 @@ $(VENV)/.installed: pyproject.toml
 demo: setup
 	$(BIN)/redactor redact samples --out out/samples
 
-test: setup
+# Debian packages the tests need (tesseract, chromium, postgresql…), installed if missing.
+system-deps:
+	bash scripts/system-deps.sh
+
+test: setup system-deps
 	$(BIN)/python -m pytest -q
 
 # Rebuild the sample PDFs from samples/src and check them against their answer files.
