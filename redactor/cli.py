@@ -90,8 +90,9 @@ def redact(path: Path = typer.Argument(..., help="A PDF or a folder of PDFs (sea
            out_dir: Path = typer.Option(..., "--out", "-o", help="Folder for redacted PDFs and proposals"),
            context: Optional[str] = ContextOpt, policy: Optional[Path] = PolicyOpt,
            password: Optional[str] = PasswordOpt) -> None:
-    """Propose, apply and verify in one go, for one file or a whole folder."""
-    from .pipeline import redact as run
+    """Propose, apply and verify in one go, for one file or a whole folder (a folder is one
+    record set: what is withheld in one record is withheld in all)."""
+    from .pipeline import finish, propose_record_set
     if path.is_dir():
         files, base = sorted(p for p in path.rglob("*") if p.suffix.lower() == ".pdf" and p.is_file()), path
         if not files:
@@ -101,9 +102,11 @@ def redact(path: Path = typer.Argument(..., help="A PDF or a folder of PDFs (sea
     pol = _policy(policy)
     table = Table("document", "pages", "proposals", "boxes", "result")
     worst = 0
-    for f in files:
+    for f, proposed in propose_record_set(files, context=context, policy=pol, password=password):
         try:
-            r = run(f, out_dir, context=context, policy=pol, password=password, relative_to=base)
+            if isinstance(proposed, RedactorError):
+                raise proposed
+            r = finish(f, proposed, out_dir, password=password, relative_to=base)
         except RedactorError as exc:
             err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
             table.add_row(f.name, "-", "-", "-", f"[red]{exc.problem}[/red]")

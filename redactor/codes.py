@@ -6,6 +6,7 @@ adds a code set or edits the policy without touching this module.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import regex as re
@@ -51,6 +52,10 @@ class CodeSet:
         except KeyError:
             raise KeyError(f"code {code_id!r} is not in code set {self.id!r}") from None
 
+    def order(self, code_id: str) -> int:
+        """Position in the code set, so codes print in statute order: (b)(5), (b)(6), (b)(7)(C)."""
+        return list(self.codes).index(code_id) if code_id in self.codes else len(self.codes)
+
 
 def list_code_sets(directory: Path | None = None) -> list[str]:
     return sorted(p.stem for p in (directory or code_sets_dir()).glob("*.yaml"))
@@ -75,6 +80,7 @@ class Policy:
     rules: dict[str, dict]
     senior_signers: dict
     office_address_markers: list[str]
+    legacy_b2: dict = field(default_factory=dict)
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> "Policy":
@@ -90,6 +96,56 @@ class Policy:
 
     def kind_of(self, entity: str) -> str:
         return self.rules.get(entity, {}).get("kind", "other")
+
+
+MONTHS = ("january february march april may june july august september october november december "
+          "jan feb mar apr may jun jul aug sep sept oct nov dec").split()
+# A date as records write it: "June 25, 2009", "25 June 2009", "06/25/2009", "2009-06-25",
+# "MAR 03 2010"; and fiscal years, "FY09" / "FY 2009".
+DATE = re.compile(r"(?i)\b(?:(?P<mon>" + "|".join(MONTHS) + r")\.?\s+(?:\d{1,2}(?:\s?\d)?,?\s+)?(?P<y1>(?:19|20)\d{2})"
+                  r"|\d{1,2}\s+(?P<mon2>" + "|".join(MONTHS) + r")\.?,?\s+(?P<y2>(?:19|20)\d{2})"
+                  r"|(?P<m3>\d{1,2})/(?P<d3>\d{1,2})/(?P<y3>(?:19|20)\d{2})\b"
+                  r"|(?P<y4>(?:19|20)\d{2})-(?P<m4>\d{2})-(?P<d4>\d{2})\b"
+                  r"|\bFY\s?(?P<fy>(?:19|20)?\d{2})\b)")
+HEADER_DATE = re.compile(r"(?im)^\s*(?:date|sent|dated|issued|effective)\s*:?\s*(?P<rest>.{0,60})$")
+
+
+def _dates(text: str) -> list[date]:
+    out = []
+    for m in DATE.finditer(text):
+        try:
+            if m["y1"] or m["y2"]:
+                month = MONTHS.index((m["mon"] or m["mon2"]).lower()) % 12 + 1
+                out.append(date(int(m["y1"] or m["y2"]), month, 1))
+            elif m["y3"]:
+                out.append(date(int(m["y3"]), int(m["m3"]), int(m["d3"])))
+            elif m["y4"]:
+                out.append(date(int(m["y4"]), int(m["m4"]), int(m["d4"])))
+            elif m["fy"]:
+                year = int(m["fy"]) if len(m["fy"]) == 4 else 2000 + int(m["fy"])
+                out.append(date(year - 1, 10, 1))  # a fiscal year starts in October
+        except ValueError:
+            continue
+    return out
+
+
+def record_date(document: Document) -> date | None:
+    """When the record was made: its latest header date (Date:, Sent:), else the latest date
+    it mentions on its first pages — good enough to tell a pre-2011 record from a recent one."""
+    text = "\n".join(p.text for p in document.pages[:5])
+    header = [d for m in HEADER_DATE.finditer(text) for d in _dates(m["rest"])]
+    found = header or _dates(text)
+    return max(found) if found else None
+
+
+def legacy_codes(policy: Policy, entity: str, when: date | None) -> list[str]:
+    """The pre-Milner (b)(2) marking for a record dated before the cutoff, where the policy asks."""
+    legacy = policy.legacy_b2 or {}
+    if not legacy.get("enabled") or when is None or entity not in legacy.get("add_to", []):
+        return []
+    cutoff = legacy["before"]
+    cutoff = cutoff if isinstance(cutoff, date) else date.fromisoformat(str(cutoff))
+    return [legacy["code"]] if when < cutoff else []
 
 
 def _line_at(text: str, pos: int) -> tuple[int, int]:
@@ -167,6 +223,25 @@ def union(boxes: list[list[float]]) -> list[float]:
     return [min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes)]
 
 
+def _join_contained_codes(proposals: list[Proposal], code_set) -> None:
+    """A passage that contains a name or number also prints that finding's codes, so its box
+    names every exemption under it; the inner proposal stays, so rejecting the passage still
+    withholds the name."""
+    for outer in proposals:
+        if outer.start is None or outer.entity not in PASSAGE_ENTITIES:
+            continue
+        for inner in proposals:
+            if (inner is not outer and inner.page == outer.page and inner.start is not None
+                    and outer.start <= inner.start and inner.end <= outer.end):
+                added = [c for c in inner.codes if c not in outer.codes]
+                if added:
+                    outer.codes = sorted(outer.codes + added, key=code_set.order)
+                    outer.rationale += f" Includes {inner.entity} '{inner.text}': {', '.join(added)}."
+
+
+PASSAGE_ENTITIES = {"LE_TECHNIQUE", "LE_STATISTIC", "DELIBERATIVE"}
+
+
 @dataclass
 class Released:
     """A finding the policy keeps released, reported so a reviewer can see why."""
@@ -186,6 +261,7 @@ def code_findings(document: Document, findings: list[Finding], policy: Policy | 
     proposals: list[Proposal] = []
     released: list[Released] = []
     # A senior signer is released wherever the name appears, in any form ("M. L. Thornquist").
+    when = record_date(document)
     signers = [f.text for f in findings
                if f.entity == "PERSON" and is_senior_signer(document.pages[f.page], f, policy)]
     for f in sorted(findings, key=lambda f: (f.page, f.start)):
@@ -204,6 +280,12 @@ def code_findings(document: Document, findings: list[Finding], policy: Policy | 
         boxes = boxes_for_span(page, f.start, f.end)
         if not boxes:
             continue
+        warnings = []
+        old = legacy_codes(policy, f.entity, when)
+        if old:
+            codes = old + [c for c in codes if c not in old]
+            warnings.append(f"{old[0]} is proposed as printed in releases before Milner (record dated "
+                            f"{when.isoformat()}): {code_set.get(old[0]).warning or ''}".strip())
         for c in codes:
             code_set.get(c)  # a policy naming an unknown code is an error, not a silent pass
         proposals.append(Proposal(
@@ -211,6 +293,7 @@ def code_findings(document: Document, findings: list[Finding], policy: Policy | 
             codes=list(codes), entity=f.entity, score=f.score,
             rationale=(f"{rule['what']} in {policy.contexts[context]}: "
                        f"{', '.join(codes)}. Found by {f.recognizer}: {f.explanation}"),
-            recognizer=f.recognizer, start=f.start, end=f.end))
+            recognizer=f.recognizer, start=f.start, end=f.end, warnings=warnings))
+    _join_contained_codes(proposals, code_set)
     return ProposalSet(doc=document.name, source_sha256=document.sha256, code_set=code_set.id,
                        record_context=context, proposals=proposals), released

@@ -18,6 +18,7 @@ from presidio_analyzer.nlp_engine import NerModelConfiguration, SpacyNlpEngine
 from presidio_analyzer.predefined_recognizers import SpacyRecognizer
 
 from .models import Document, Finding
+from .passages import RECOGNIZER as PASSAGE_RECOGNIZER, PassageDetector
 from .recognizers import StructuredNameRecognizer
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -44,6 +45,7 @@ class Detector:
     config: dict
     lexicons: dict
     names: StructuredNameRecognizer
+    passages: PassageDetector
 
     @cached_property
     def titles_longest_first(self) -> list[str]:
@@ -95,7 +97,8 @@ def get_detector(config_file: str | None = None) -> Detector:
     registry.add_recognizer(names)
     analyzer = AnalyzerEngine(registry=registry, nlp_engine=nlp_engine,
                               supported_languages=[LANGUAGE])
-    return Detector(analyzer, nlp_engine, config, lexicons, names)
+    passages = PassageDetector(base / config["passage_file"])
+    return Detector(analyzer, nlp_engine, config, lexicons, names, passages)
 
 
 def detect(document: Document, detector: Detector | None = None) -> list[Finding]:
@@ -103,6 +106,8 @@ def detect(document: Document, detector: Detector | None = None) -> list[Finding
     cfg = detector.config
     texts = [page.text for page in document.pages]
     findings: list[Finding] = []
+    passages: list[Finding] = []
+    marked = detector.passages.marked_deliberative(texts)
     batches = detector.nlp_engine.process_batch(texts, LANGUAGE, batch_size=cfg["nlp"]["batch_size"])
     for page, (text, artifacts) in zip(document.pages, batches):
         if not text.strip():
@@ -119,9 +124,15 @@ def detect(document: Document, detector: Detector | None = None) -> list[Finding
             finding = _clean_person(finding, detector) if r.entity_type == "PERSON" else finding
             if finding and not _heading_guess(text, finding):
                 findings.append(finding)
-    findings = _resolve_overlaps(findings)
+        passages += detector.passages.find(page.number, text, artifacts.tokens, marked)
+    # Names and numbers, and passages, are resolved apart: a name inside a withheld passage
+    # keeps its own finding, so its privacy codes join the passage's when they are coded.
+    findings = _resolve_overlaps(findings) + _resolve_overlaps(passages)
     findings += _propagate(document, findings, set(cfg.get("propagate_entities", [])), detector)
-    return _resolve_overlaps(findings)
+    entities = [f for f in findings if not f.recognizer.startswith(PASSAGE_RECOGNIZER)]
+    passages = [f for f in findings if f.recognizer.startswith(PASSAGE_RECOGNIZER)
+                and not (f.entity == "LE_STATISTIC" and _overlaps_any(f, entities))]
+    return sorted(_resolve_overlaps(entities) + _resolve_overlaps(passages), key=lambda f: (f.page, f.start))
 
 
 def _clean_person(f: Finding, detector: Detector) -> Finding | None:
@@ -200,6 +211,11 @@ def _named_by_acronym(text: str, f: Finding, line_start: int, line_end: int) -> 
     return all(letter in initials for letter in acronym)  # acronym is a subsequence of the initials
 
 
+def _overlaps_any(f: Finding, others: list[Finding]) -> bool:
+    """A figure that is a badge, case or phone number is that, not a statistic."""
+    return any(o.page == f.page and o.start < f.end and f.start < o.end for o in others)
+
+
 def _resolve_overlaps(findings: list[Finding]) -> list[Finding]:
     """Keep the longer (then higher-scoring) of overlapping findings on a page; join
     partially overlapping names into one span."""
@@ -207,6 +223,10 @@ def _resolve_overlaps(findings: list[Finding]) -> list[Finding]:
     for f in sorted(findings, key=lambda f: (f.page, f.start, -(f.end - f.start), -f.score)):
         prev = out[-1] if out else None
         if prev and prev.page == f.page and f.start < prev.end:
+            if (prev.start, prev.end) == (f.start, f.end) and prev.entity != f.entity \
+                    and f.recognizer.startswith(PASSAGE_RECOGNIZER):
+                out.append(f)  # one passage, two exemptions (deliberative and technique)
+                continue
             if f.end <= prev.end:
                 continue  # contained
             if prev.entity == f.entity == "PERSON":

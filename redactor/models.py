@@ -110,6 +110,8 @@ class Proposal(BaseModel):
     # text that detection read, so reviewers and benchmarks can map it back.
     start: int | None = None
     end: int | None = None
+    # what a reviewer must know before accepting (e.g. a code no longer supported by case law)
+    warnings: list[str] = Field(default_factory=list)
 
 
 class ProposalSet(BaseModel):

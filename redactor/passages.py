@@ -1,0 +1,299 @@
+"""Passage-level detection: techniques, operational statistics, internal systems and URLs,
+and deliberative passages — content that is a clause or a figure, not a named entity.
+
+Cue lexicons, weights and thresholds live in `data/passages.yaml`; this module only splits a
+page into clauses, scores them and trims the proposed span. Each finding explains itself: the
+cues that fired and their summed weight.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import regex as re
+import yaml
+
+from .models import Finding
+
+DATA_FILE = Path(__file__).parent / "data" / "passages.yaml"
+FLAGS = re.IGNORECASE | re.MULTILINE
+RECOGNIZER = "PassageRecognizer"
+
+# Where a sentence ends: terminal punctuation, then space and something that starts a sentence.
+SENTENCE_END = re.compile(r"(?<=[.!?][\"”’)]?)\s+(?=[\p{Lu}\d\"“(•■▪●◦\-–])")
+# Words that end with a period without ending a sentence ("U.S. Highway", "Mr. Ruiz", "e.g.").
+ABBREVIATION = re.compile(r"(?:\b\p{Lu}|\b(?:\p{Lu}\.){1,3}|\b(?:Mr|Mrs|Ms|Dr|St|No|Nos|Jr|Sr|Gen|Col|Lt|Sgt|"
+                          r"Capt|Gov|Sen|Rep|Dept|Inc|Co|Corp|Ltd|vs|v|e\.g|i\.e|etc|approx|Jan|Feb|Mar|Apr|"
+                          r"Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Ave|Blvd|Rd|Hwy|Ft|Mt|Sec|Art|pp|p))\.$")
+BULLET_LINE = re.compile(r"^\s*(?:[•■▪●◦○\-–*]|o\s|\d{1,2}[.)]\s|\(?[a-z]\)\s)")
+CLAUSE_SPLIT = re.compile(r";\s+|:\s+(?=\S)|\s+[–—]\s+")
+LEADING_NOISE = re.compile(r"^(?:[•■▪●◦○\-–*]\s*|o\s+|\d{1,2}[.)]\s+|\(?[a-z]\)\s+|(?:and|but|or|so|however|"
+                           r"also|further(?:more)?|in addition|additionally|moreover|then)\b,?\s+)+",
+                           re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Cue:
+    why: str
+    weight: float
+    pattern: re.Pattern
+    marked_only: bool = False
+
+
+def _cues(items: list[dict]) -> list[Cue]:
+    return [Cue(c["why"], float(c["weight"]), re.compile(c["pattern"], FLAGS), bool(c.get("marked_only")))
+            for c in items]
+
+
+class PassageDetector:
+    """Finds passages in one page's text; built once per process from the YAML lexicon."""
+
+    def __init__(self, data_file: Path = DATA_FILE):
+        with open(data_file, encoding="utf-8") as fh:
+            cfg = yaml.safe_load(fh)
+        self.technique = cfg["technique"]
+        self.technique_cues = _cues(self.technique["cues"])
+        self.deliberative = cfg["deliberative"]
+        self.deliberative_cues = _cues(self.deliberative["cues"])
+        self.markers = re.compile(self.deliberative["markers"], re.MULTILINE)
+        st = cfg["statistic"]
+        self.statistic = st
+        self.stat_nouns = re.compile(st["nouns"], FLAGS)
+        self.figure = re.compile(st["figure"], FLAGS)
+        self.not_before = re.compile(st["not_before"], FLAGS)
+        self.not_after = re.compile(st["not_after"], FLAGS)
+        sy = cfg["systems"]
+        self.systems = sy
+        self.system_patterns = [(p["why"], re.compile(p["pattern"], FLAGS)) for p in sy["patterns"]]
+        self.not_codes = re.compile(sy["not_codes"], FLAGS)
+        self.system_context = re.compile(sy["context"], FLAGS)
+        self.urls = cfg["urls"]
+        self.url = re.compile(self.urls["pattern"], FLAGS)
+        self.internal_url = re.compile(self.urls["internal"], FLAGS)
+
+    # -- document level -----------------------------------------------------------------
+    def marked_deliberative(self, texts: list[str]) -> bool:
+        """A record marked draft / pre-decisional anywhere (headers repeat it on each page)."""
+        return any(self.markers.search(t) for t in texts)
+
+    # -- page level ---------------------------------------------------------------------
+    def find(self, page: int, text: str, tokens=None, marked: bool = False) -> list[Finding]:
+        found: list[Finding] = []
+        found += self._systems(page, text)
+        found += self._urls(page, text)
+        found += self._statistics(page, text)
+        # A lead-in that ends with a colon ("Acceptance criteria:") lends its cues to the
+        # clauses and bullets that follow it.
+        lead_in: dict[str, list] = {}
+        for start, end in clauses(text):
+            clause = text[start:end]
+            follows = text[end:end + 2].strip()[:1] == ":"
+            starts_item = bool(BULLET_LINE.match(text, text.rfind("\n", 0, start) + 1))
+            if not follows and not starts_item and not _same_sentence(text, start):
+                lead_in = {}
+            found += self._score_clause(page, text, start, end, tokens, marked, lead_in)
+            if follows:
+                lead_in = {kind: self._hits(kind, clause, marked) for kind in ("technique", "deliberative")}
+        return found
+
+    def _hits(self, kind: str, clause: str, marked: bool) -> list[tuple[str, float]]:
+        cues = self.technique_cues if kind == "technique" else self.deliberative_cues
+        return [(c.why, c.weight) for c in cues if (marked or not c.marked_only) and c.pattern.search(clause)]
+
+    def _score_clause(self, page: int, text: str, start: int, end: int, tokens, marked: bool,
+                      lead_in: dict[str, list]) -> list[Finding]:
+        clause = text[start:end]
+        out = []
+        for kind, cfg in (("technique", self.technique), ("deliberative", self.deliberative)):
+            if len(clause.split()) < cfg.get("min_words", 1):
+                continue
+            hits = dict(self._hits(kind, clause, marked))
+            # A label such as "Referral criteria:" says what the text after it is: its cues
+            # count double there.
+            for why, weight in lead_in.get(kind, []):
+                if weight > 0 and why not in hits:
+                    hits[f"{why} (in the lead-in)"] = min(1.0, 2 * weight)
+            total = sum(hits.values())
+            if total < cfg["threshold"]:
+                continue
+            s, e = trim_span(text, start, end, tokens if kind == "technique" else None)
+            if e - s < 8:
+                continue
+            why = "; ".join(sorted(hits))
+            score = min(0.95, 0.5 + 0.15 * total)
+            # Both kinds may fire on one clause (an option that describes a technique): the
+            # reviewer gets one proposal per exemption and can accept either.
+            out.append(Finding(page, s, e, text[s:e], cfg["entity"], round(score, 2), f"{RECOGNIZER}:{kind}",
+                               f"{kind} cues (weight {total:.1f} ≥ {cfg['threshold']}): {why}"))
+        return out
+
+    def _systems(self, page: int, text: str) -> list[Finding]:
+        out = []
+        for why, pattern in self.system_patterns:
+            for m in pattern.finditer(text):
+                code = m.group().strip()
+                core = re.search(r"(?-i)\b[A-Z][A-Za-z0-9]*(?:[- ][A-Z0-9]+)*", code)
+                if core and self.not_codes.search(core.group()):
+                    continue
+                window = text[max(0, m.start() - 80): m.end() + 80]
+                if not self.system_context.search(window):
+                    continue  # a bare code with nothing saying it is a system
+                out.append(Finding(page, m.start(), m.start() + len(m.group().rstrip()), code, self.systems["entity"],
+                                   0.8, f"{RECOGNIZER}:system", why))
+        return out
+
+    def _urls(self, page: int, text: str) -> list[Finding]:
+        out = []
+        for m in self.url.finditer(text):
+            url = m.group().rstrip(".,;:")
+            if self.internal_url.search(url):
+                out.append(Finding(page, m.start(), m.start() + len(url), url, self.urls["entity"], 0.85,
+                                   f"{RECOGNIZER}:url", "internal (non-public) address"))
+        return out
+
+    def _statistics(self, page: int, text: str) -> list[Finding]:
+        out = []
+        lines = text.split("\n")
+        offsets, pos = [], 0
+        for line in lines:
+            offsets.append(pos)
+            pos += len(line) + 1
+        window = int(self.statistic["table_window"])
+        for i, line in enumerate(lines):
+            for m in self.figure.finditer(line):
+                figure = m.group()
+                s = offsets[i] + m.start()
+                if not self._is_statistic(text[max(0, s - 60):s], m.group(), line[m.end():]):
+                    continue
+                alone = line.strip() == figure.strip()
+                if alone:  # a table cell: the headers or row labels near it say what it counts
+                    near = "\n".join(_nearby_lines(lines, i, window))
+                    if not self.stat_nouns.search(near):
+                        continue
+                    why = "figure in a table of enforcement counts"
+                else:
+                    sentence = _sentence_around(line, m.start())
+                    if not self.stat_nouns.search(sentence):
+                        continue
+                    why = "figure counting enforcement activity"
+                out.append(Finding(page, s, s + len(figure), figure, self.statistic["entity"], 0.7,
+                                   f"{RECOGNIZER}:statistic", why))
+        return out
+
+    def _is_statistic(self, before: str, figure: str, after: str) -> bool:
+        raw = figure.replace(",", "").replace("%", "").replace("percent", "").strip()
+        try:
+            value = float(raw)
+        except ValueError:
+            return False
+        percent = "%" in figure or "percent" in figure
+        if not percent and value < float(self.statistic["min_value"]):
+            return False
+        if not percent and "," not in figure and 1900 <= value <= 2100 and raw.isdigit():
+            return False  # a year
+        before = before.replace("\n", " ")
+        if self.not_before.search(before) or self.not_after.search(after):
+            return False
+        # Part of a date, time, phone number, code or address ("06/25/2009", "1500 hours", "A-123").
+        if re.search(r"[/:#-]\s*$", before) or re.match(r"\s*[/:]\d", after):
+            return False
+        if re.search(r"(?i)\b(?:january|february|march|april|may|june|july|august|september|october|"
+                     r"november|december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\.?\s*$", before):
+            return False
+        return True
+
+
+def _nearby_lines(lines: list[str], i: int, window: int) -> list[str]:
+    before = [ln for ln in lines[:i] if ln.strip()][-window:]
+    after = [ln for ln in lines[i + 1:] if ln.strip()][:window]
+    return before + after
+
+
+def _same_sentence(text: str, start: int) -> bool:
+    """True when the clause continues a sentence (split at ';' or ':'), not a new one."""
+    before = text[:start].rstrip()
+    return before.endswith((";", ":", "–", "—"))
+
+
+def _sentence_around(line: str, pos: int) -> str:
+    start = max(line.rfind(". ", 0, pos), line.rfind("; ", 0, pos))
+    end_candidates = [i for i in (line.find(". ", pos), line.find("; ", pos)) if i != -1]
+    end = min(end_candidates) if end_candidates else len(line)
+    return line[start + 1 if start >= 0 else 0: end]
+
+
+def clauses(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each clause: paragraphs and bullets split into sentences, and sentences
+    at semicolons, colons and dashes. Lines of a wrapped paragraph are joined."""
+    spans = []
+    for block_start, block_end in _blocks(text):
+        block = text[block_start:block_end]
+        cut = 0
+        for m in SENTENCE_END.finditer(block):
+            if ABBREVIATION.search(block[:m.start()]):
+                continue
+            spans.append((block_start + cut, block_start + m.start()))
+            cut = m.end()
+        spans.append((block_start + cut, block_end))
+    out = []
+    for s, e in spans:
+        sentence = text[s:e]
+        cut = 0
+        for m in CLAUSE_SPLIT.finditer(sentence):
+            out.append((s + cut, s + m.start()))
+            cut = m.end()
+        out.append((s + cut, e))
+    return [(s, e) for s, e in out if text[s:e].strip()]
+
+
+def _blocks(text: str) -> list[tuple[int, int]]:
+    """Paragraphs: lines joined until a blank line, a bullet, or a line that ends a block
+    (a heading or table cell: short and without closing punctuation)."""
+    blocks, start, pos = [], 0, 0
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        end = pos + len(line)
+        nxt = lines[i + 1] if i + 1 < len(lines) else None
+        closes = (nxt is None or not nxt.strip() or not line.strip() or BULLET_LINE.match(nxt)
+                  or (len(line.strip()) < 40 and not re.search(r"[,;]$|\b(?:and|or|of|the|to|a|in|with)$", line.strip())
+                      and not (nxt.strip()[:1].islower())))
+        if closes:
+            if text[start:end].strip():
+                blocks.append((start, end))
+            start = end + 1
+        pos = end + 1
+    return blocks
+
+
+def trim_span(text: str, start: int, end: int, tokens=None) -> tuple[int, int]:
+    """Trim bullets, connectives and whitespace; for a technique, also the leading subject when it
+    names an agency or place ("OI will respond …" → "will respond …" is not done: only subjects
+    that carry a proper noun before the verb AND more than one word, e.g. "In the Laredo Sector
+    the U.S. Attorney's Office declines …" → "declines …")."""
+    seg = text[start:end]
+    lead = len(seg) - len(seg.lstrip())
+    start += lead
+    m = LEADING_NOISE.match(text, start, end)
+    if m:
+        start = m.end()
+    end = start + len(text[start:end].rstrip(" \n\t,;:"))
+    if tokens is not None:
+        start = _after_proper_subject(tokens, start, end)
+    return start, end
+
+
+def _after_proper_subject(tokens, start: int, end: int) -> int:
+    """Where the subject before the first verb holds a proper noun phrase of several words
+    (an office, a place), start at that verb: the subject is what stays released."""
+    inside = [t for t in tokens if t.idx >= start and t.idx + len(t) <= end]
+    proper = 0
+    for i, t in enumerate(inside):
+        if t.pos_ in ("VERB", "AUX"):
+            if proper >= 2 and i >= 3:
+                return t.idx
+            return start
+        if t.pos_ == "PROPN":
+            proper += 1
+        if t.text in (",", ";", ":"):
+            return start
+    return start

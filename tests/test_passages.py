@@ -1,0 +1,147 @@
+"""Passage-level detection (techniques, statistics, systems, URLs, deliberation), the pre-Milner
+(b)(2) marking and record-set consistency: behaviour on positive and negative examples."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from redactor.codes import Policy, code_findings, record_date
+from redactor.detect import detect, get_detector
+from redactor.load import load_document
+from redactor.passages import PassageDetector, clauses
+
+from conftest import make_pdf, run_cli
+
+
+@pytest.fixture(scope="module")
+def passages() -> PassageDetector:
+    return PassageDetector()
+
+
+def kinds(detector: PassageDetector, text: str, marked: bool = False) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for f in detector.find(0, text, None, marked):
+        out.setdefault(f.entity, []).append(f.text)
+    return out
+
+
+@pytest.mark.parametrize("text", [
+    "Agents will search the spare tire and the rocker panels with a fiber-optic scope before calling a canine team.",
+    "The district office prosecutes alien smuggling only when the load holds at least eight undocumented aliens.",
+    "Loads move north between 0200 and 0500 hours, when only one agent covers the wash.",
+    "Referral criteria: a prior removal order; apprehension within ten miles of the port.",
+    "The sensor field cannot distinguish horses from foot traffic after heavy rain.",
+    "Vehicles are sent to secondary after a rule hit on their crossing history in the preceding 60 days.",
+])
+def test_techniques_are_found(passages, text):
+    assert kinds(passages, text).get("LE_TECHNIQUE"), text
+
+
+@pytest.mark.parametrize("text", [
+    "The agency maintains a policy on controlled deliveries of commercial merchandise.",
+    "On June 3, 2009, at approximately 1400 hours, officers declared the inspection complete and released less than $10,000.",
+    "In consideration of local prosecutorial guidelines, OI will keep authority over the interview process.",
+    "Current and future funding must be secured to meet staffing of their prosecutorial offices.",
+    "CBP officers inspect travelers at ports of entry to enforce hundreds of laws.",
+    "Packets would be sent to Mexico within 24 hours of the seizure unless ICE objects.",
+])
+def test_general_descriptions_are_not_techniques(passages, text):
+    assert not kinds(passages, text).get("LE_TECHNIQUE"), text
+
+
+def test_statistics_are_the_figures_of_enforcement_counts(passages):
+    found = kinds(passages, "In FY09 a total of 1,312 cases were generated with 1,487 principals, "
+                            "and 1,104 of those principals were accepted for prosecution.")
+    assert found["LE_STATISTIC"] == ["1,312", "1,487", "1,104"]
+    table = "Seizures by station\n\nStation\nCases\nAccepted\n\nNorth\n243\n211\n\nSouth\n268\n79%\n"
+    assert kinds(passages, table)["LE_STATISTIC"] == ["243", "211", "268", "79%"]
+
+
+@pytest.mark.parametrize("text", [
+    "The program began in 2007 under 8 U.S.C. 1324 and section 287 of the Act.",
+    "Officers responding to Title 21 cases at the ports met on March 12, 2009 in Room 4417.",
+    "The budget request for FY 2010 was $45,000 for training 12 instructors.",
+    "Page 12 of 40",
+])
+def test_years_statutes_rooms_and_money_are_not_statistics(passages, text):
+    assert not kinds(passages, text).get("LE_STATISTIC"), text
+
+
+def test_internal_systems_and_urls(passages):
+    found = kinds(passages, "Agents queried the TALON-RP case module and the tracker at "
+                            "http://lrtintranet.example.gov/sid/tracker.aspx; see www.cbp.gov for the public page.")
+    assert "TALON-RP case module" in found["INTERNAL_SYSTEM"]
+    assert found["INTERNAL_URL"] == ["http://lrtintranet.example.gov/sid/tracker.aspx"]
+    assert not kinds(passages, "Agents seized an AK-47 rifle and an I-94 form from the vehicle.").get("INTERNAL_SYSTEM")
+
+
+def test_deliberation_needs_a_recommendation_option_or_opinion(passages):
+    draft = "We recommend Option A for the first 90 days. Option B would likely delay referrals."
+    assert len(kinds(passages, draft)["DELIBERATIVE"]) == 2
+    assert not kinds(passages, "The working group met on May 4 and agreed to share seizure data weekly.")
+    # impersonal wording in a final record is the decision itself; in a marked draft it is not
+    final = "It is recommended that the policy be updated to reflect current technology."
+    assert not kinds(passages, final).get("DELIBERATIVE")
+    assert kinds(passages, "DRAFT\n" + final.replace("updated", "updated, which would delay the rollout"),
+                 marked=True).get("DELIBERATIVE")
+
+
+def test_headings_are_not_passages(passages):
+    assert not kinds(passages, "Options Under Consideration\n\nPrincipals accepted for prosecution\n")
+
+
+def test_clauses_split_sentences_not_abbreviations():
+    text = "The checkpoint on U.S. Highway 83 is staffed. Mr. Ruiz agreed; the team left."
+    parts = [text[s:e] for s, e in clauses(text)]
+    assert parts == ["The checkpoint on U.S. Highway 83 is staffed.", "Mr. Ruiz agreed", "the team left."]
+
+
+def test_pre_milner_records_get_b2_with_a_warning(tmp_path):
+    lines = ["MEMORANDUM", "Date: June 25, 2009",
+             "Marijuana loads cross between 0100 and 0400 hours, when only one agent covers the wash."]
+    doc = load_document(make_pdf(tmp_path / "old.pdf", lines))
+    assert record_date(doc).year == 2009
+    props, _ = code_findings(doc, detect(doc))
+    technique = [p for p in props.proposals if p.entity == "LE_TECHNIQUE"]
+    assert technique and technique[0].codes == ["(b)(2)", "(b)(7)(E)"]
+    assert "Milner" in technique[0].warnings[0]
+    # the same record dated after Milner: (b)(7)(E) alone
+    doc = load_document(make_pdf(tmp_path / "new.pdf", [lines[0], "Date: June 25, 2019", lines[2]]))
+    props, _ = code_findings(doc, detect(doc))
+    assert [p.codes for p in props.proposals if p.entity == "LE_TECHNIQUE"] == [["(b)(7)(E)"]]
+    # and a policy can turn the old marking off
+    policy = Policy.load()
+    policy.legacy_b2 = {**policy.legacy_b2, "enabled": False}
+    doc = load_document(tmp_path / "old.pdf")
+    props, _ = code_findings(doc, detect(doc), policy)
+    assert all("(b)(2)" not in p.codes for p in props.proposals)
+
+
+def test_a_name_inside_a_passage_adds_its_codes_to_the_passage(tmp_path):
+    doc = load_document(make_pdf(tmp_path / "m.pdf", [
+        "Officers search spare tires with a fiber-optic scope and call SA Rebecca Thornton only when the meter is high."]))
+    props, _ = code_findings(doc, detect(doc))
+    passage = next(p for p in props.proposals if p.entity == "LE_TECHNIQUE")
+    assert {"(b)(6)", "(b)(7)(C)", "(b)(7)(E)"} <= set(passage.codes)
+    assert any(p.entity == "PERSON" and p.text == "Rebecca Thornton" for p in props.proposals)
+
+
+def test_a_number_withheld_in_one_record_is_withheld_in_the_others(tmp_path):
+    folder = tmp_path / "request"
+    folder.mkdir()
+    # the label makes it a case number in a.pdf; b.pdf mentions it bare, which alone finds nothing
+    make_pdf(folder / "a.pdf", ["MEMORANDUM", "Case number: 2009-LRT-0456 (Maria Lopez)."])
+    make_pdf(folder / "b.pdf", ["Status of the southbound pilot", "Refer to 2009-LRT-0456 for the details."])
+    alone = run_cli("propose", folder / "b.pdf", "--out", tmp_path / "b-alone.json")
+    assert alone.returncode == 0 and json.loads((tmp_path / "b-alone.json").read_text())["proposals"] == []
+    out = tmp_path / "out"
+    r = run_cli("redact", folder, "--out", out)
+    assert r.returncode == 0, r.stdout + r.stderr
+    b = json.loads((out / "b.proposals.json").read_text())
+    carried = [p for p in b["proposals"] if p["recognizer"] == "RecordSetConsistency"]
+    assert [p["text"] for p in carried] == ["2009-LRT-0456"]
+    assert "a.pdf" in carried[0]["rationale"] and carried[0]["codes"] == ["(b)(6)", "(b)(7)(C)"]
+    import pymupdf
+    assert "2009-LRT-0456" not in pymupdf.open(out / "b.redacted.pdf")[0].get_text()
