@@ -27,7 +27,7 @@ ABBREVIATION = re.compile(r"(?:\b\p{Lu}|\b(?:\p{Lu}\.){1,3}|\b(?:Mr|Mrs|Ms|Dr|St
                           r"Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Ave|Blvd|Rd|Hwy|Ft|Mt|Sec|Art|pp|p))\.$")
 BULLET_LINE = re.compile(r"^\s*(?:[•■▪●◦○\-–*]|o\s|\d{1,2}[.)]\s|\(?[a-z]\)\s)")
 CLAUSE_SPLIT = re.compile(r";\s+|:\s+(?=\S)|\s+[–—]\s+")
-LEADING_NOISE = re.compile(r"^(?:[•■▪●◦○\-–*]\s*|o\s+|\d{1,2}[.)]\s+|\(?[a-z]\)\s+|(?:and|but|or|so|however|"
+LEADING_NOISE = re.compile(r"(?:[•■▪●◦○\-–*]\s*|o\s+|\d{1,2}[.)]\s+|\(?[a-z]\)\s+|(?:and|but|or|so|however|"
                            r"also|further(?:more)?|in addition|additionally|moreover|then)\b,?\s+)+",
                            re.IGNORECASE)
 
