@@ -96,9 +96,14 @@ class PassageDetector:
                 lead_in = {kind: self._hits(kind, clause, marked) for kind in ("technique", "deliberative")}
         return found
 
-    def _hits(self, kind: str, clause: str, marked: bool) -> list[tuple[str, float]]:
+    def _hits(self, kind: str, clause: str, marked: bool) -> list[tuple[str, str, float]]:
         cues = self.technique_cues if kind == "technique" else self.deliberative_cues
-        return [(c.why, c.weight) for c in cues if (marked or not c.marked_only) and c.pattern.search(clause)]
+        hits = []
+        for c in cues:
+            m = (marked or not c.marked_only) and c.pattern.search(clause)
+            if m:  # the phrase that fired, so a reviewer sees why
+                hits.append((c.why, f"{c.why} ('{' '.join(m.group().split())}')", c.weight))
+        return hits
 
     def _score_clause(self, page: int, text: str, start: int, end: int, tokens, marked: bool,
                       lead_in: dict[str, list]) -> list[Finding]:
@@ -107,19 +112,19 @@ class PassageDetector:
         for kind, cfg in (("technique", self.technique), ("deliberative", self.deliberative)):
             if len(clause.split()) < cfg.get("min_words", 1):
                 continue
-            hits = dict(self._hits(kind, clause, marked))
+            hits = {why: (label, weight) for why, label, weight in self._hits(kind, clause, marked)}
             # A label such as "Referral criteria:" says what the text after it is: its cues
             # count double there.
-            for why, weight in lead_in.get(kind, []):
+            for why, label, weight in lead_in.get(kind, []):
                 if weight > 0 and why not in hits:
-                    hits[f"{why} (in the lead-in)"] = min(1.0, 2 * weight)
-            total = sum(hits.values())
+                    hits[why] = (f"{label} in the lead-in", min(1.0, 2 * weight))
+            total = sum(weight for _, weight in hits.values())
             if total < cfg["threshold"]:
                 continue
             s, e = trim_span(text, start, end, tokens if kind == "technique" else None)
             if e - s < 8:
                 continue
-            why = "; ".join(sorted(hits))
+            why = "; ".join(sorted(label for label, _ in hits.values()))
             score = min(0.95, 0.5 + 0.15 * total)
             # Both kinds may fire on one clause (an option that describes a technique): the
             # reviewer gets one proposal per exemption and can accept either.
