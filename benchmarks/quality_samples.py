@@ -30,8 +30,11 @@ FOUND_COVER, RIGHT_COVER = 0.9, 0.5
 
 
 def occurrences(text: str, needle: str) -> list[tuple[int, int]]:
-    """Every place `needle` appears in `text`, whitespace and line-end hyphens flexible."""
-    parts = [re.escape(p) for p in needle.split()]
+    """Every place `needle` appears in `text`, whitespace and line-end hyphens flexible; a word
+    without spaces (a URL, a code) may also wrap at the line end after / . or -."""
+    def flexible(part: str) -> str:
+        return "".join(re.escape(c) + (r"\n?" if c in "/.-" else "") for c in part)
+    parts = [flexible(p) for p in needle.split()]
     pattern = r"(?<!\w)" + r"(?:\s+|-?\n)".join(parts) + r"(?!\w)"
     return [(m.start(), m.end()) for m in re.finditer(pattern, text)]
 
@@ -56,6 +59,8 @@ def evaluate(pdf: Path, answer: dict, policy: Policy, detector) -> dict:
               "over_list": [], "by_kind": defaultdict(lambda: [0, 0])}
     gold_spans = defaultdict(list)
     for item in answer.get("withhold") or []:
+        if not any(occurrences(page.text, item["text"]) for page in document.pages):
+            result["misses"].append(f"gold text not located in the PDF text: {item['text']!r}")
         for page in document.pages:
             for span in occurrences(page.text, item["text"]):
                 gold_spans[page.number].append(span)

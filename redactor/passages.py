@@ -151,7 +151,7 @@ class PassageDetector:
         out = []
         for m in self.url.finditer(text):
             url = m.group().rstrip(".,;:")
-            if self.internal_url.search(url):
+            if self.internal_url.search(url.replace("\n", "")):
                 out.append(Finding(page, m.start(), m.start() + len(url), url, self.urls["entity"], 0.85,
                                    f"{RECOGNIZER}:url", "internal (non-public) address"))
         return out

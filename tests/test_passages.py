@@ -145,3 +145,8 @@ def test_a_number_withheld_in_one_record_is_withheld_in_the_others(tmp_path):
     assert "a.pdf" in carried[0]["rationale"] and carried[0]["codes"] == ["(b)(6)", "(b)(7)(C)"]
     import pymupdf
     assert "2009-LRT-0456" not in pymupdf.open(out / "b.redacted.pdf")[0].get_text()
+
+
+def test_an_internal_url_wrapped_at_the_line_end_is_found_whole(passages):
+    text = "Reports go to the workspace at https://\ncobaltgate.example.gov/sbwg/seizures within a day."
+    assert kinds(passages, text)["INTERNAL_URL"] == ["https://\ncobaltgate.example.gov/sbwg/seizures"]
