@@ -62,6 +62,7 @@ class PassageDetector:
         self.figure = re.compile(st["figure"], FLAGS)
         self.not_before = re.compile(st["not_before"], FLAGS)
         self.not_after = re.compile(st["not_after"], FLAGS)
+        self.public_stat = re.compile(st["public_markers"], FLAGS)
         sy = cfg["systems"]
         self.systems = sy
         self.system_patterns = [(p["why"], re.compile(p["pattern"], FLAGS)) for p in sy["patterns"]]
@@ -178,7 +179,7 @@ class PassageDetector:
                     why = "figure in a table of enforcement counts"
                 else:
                     sentence = _sentence_around(line, m.start())
-                    if not self.stat_nouns.search(sentence):
+                    if not self.stat_nouns.search(sentence) or self.public_stat.search(sentence):
                         continue
                     why = "figure counting enforcement activity"
                 out.append(Finding(page, s, s + len(figure), figure, self.statistic["entity"], 0.7,
