@@ -81,6 +81,17 @@ class Policy:
     senior_signers: dict
     office_address_markers: list[str]
     legacy_b2: dict = field(default_factory=dict)
+    conditional_codes: list[dict] = field(default_factory=list)
+
+    def conditional_for(self, document: Document) -> dict[str, list[tuple[str, str]]]:
+        """entity -> [(code, why)] that this record's own wording adds (e.g. an open case)."""
+        text = "\n".join(p.text for p in document.pages)
+        out: dict[str, list[tuple[str, str]]] = {}
+        for rule in self.conditional_codes:
+            if any(re.search(pattern, text, re.IGNORECASE) for pattern in rule["when_record_mentions"]):
+                for entity in rule["to"]:
+                    out.setdefault(entity, []).append((rule["add"], rule["why"]))
+        return out
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> "Policy":
@@ -262,6 +273,7 @@ def code_findings(document: Document, findings: list[Finding], policy: Policy | 
     released: list[Released] = []
     # A senior signer is released wherever the name appears, in any form ("M. L. Thornquist").
     when = record_date(document)
+    conditional = policy.conditional_for(document)
     signers = [f.text for f in findings
                if f.entity == "PERSON" and is_senior_signer(document.pages[f.page], f, policy)]
     for f in sorted(findings, key=lambda f: (f.page, f.start)):
@@ -281,6 +293,10 @@ def code_findings(document: Document, findings: list[Finding], policy: Policy | 
         if not boxes:
             continue
         warnings = []
+        why_added = ""
+        for code, why in conditional.get(f.entity, []):
+            if code not in codes:
+                codes, why_added = list(codes) + [code], f" {code}: {why}."
         old = legacy_codes(policy, f.entity, when)
         if old:
             codes = old + [c for c in codes if c not in old]
@@ -288,11 +304,12 @@ def code_findings(document: Document, findings: list[Finding], policy: Policy | 
                             f"{when.isoformat()}): {code_set.get(old[0]).warning or ''}".strip())
         for c in codes:
             code_set.get(c)  # a policy naming an unknown code is an error, not a silent pass
+        codes = sorted(codes, key=code_set.order)  # printed in statute order
         proposals.append(Proposal(
             id=f"p-{len(proposals) + 1:04d}", page=f.page, text=f.text, bbox=union(boxes), boxes=boxes,
             codes=list(codes), entity=f.entity, score=f.score,
             rationale=(f"{rule['what']} in {policy.contexts[context]}: "
-                       f"{', '.join(codes)}. Found by {f.recognizer}: {f.explanation}"),
+                       f"{', '.join(codes)}.{why_added} Found by {f.recognizer}: {f.explanation}"),
             recognizer=f.recognizer, start=f.start, end=f.end, warnings=warnings))
     _join_contained_codes(proposals, code_set)
     return ProposalSet(doc=document.name, source_sha256=document.sha256, code_set=code_set.id,

@@ -159,3 +159,14 @@ def test_a_number_withheld_in_one_record_is_withheld_in_the_others(tmp_path):
 def test_an_internal_url_wrapped_at_the_line_end_is_found_whole(passages):
     text = "Reports go to the workspace at https://\ncobaltgate.example.gov/sbwg/seizures within a day."
     assert kinds(passages, text)["INTERNAL_URL"] == ["https://\ncobaltgate.example.gov/sbwg/seizures"]
+
+
+def test_an_open_investigation_adds_7A_to_its_case_numbers(tmp_path):
+    lines = ["REPORT OF INVESTIGATION", "Case number: CR-2019-004512", "Case Status: Open - referred to the USAO"]
+    doc = load_document(make_pdf(tmp_path / "open.pdf", lines))
+    props, _ = code_findings(doc, detect(doc))
+    case = next(p for p in props.proposals if p.entity == "CASE_NUMBER")
+    assert case.codes == ["(b)(6)", "(b)(7)(A)", "(b)(7)(C)"] and "open investigation" in case.rationale
+    doc = load_document(make_pdf(tmp_path / "closed.pdf", lines[:2] + ["Case Status: Closed"]))
+    props, _ = code_findings(doc, detect(doc))
+    assert next(p for p in props.proposals if p.entity == "CASE_NUMBER").codes == ["(b)(6)", "(b)(7)(C)"]
