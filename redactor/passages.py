@@ -100,6 +100,7 @@ class PassageDetector:
     def _hits(self, kind: str, clause: str, marked: bool) -> list[tuple[str, str, float]]:
         cues = self.technique_cues if kind == "technique" else self.deliberative_cues
         hits = []
+        clause = clause.replace("\n", " ")  # a cue may wrap at the line end ("In / my view")
         for c in cues:
             m = (marked or not c.marked_only) and c.pattern.search(clause)
             if m:  # the phrase that fired, so a reviewer sees why
