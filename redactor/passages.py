@@ -63,6 +63,8 @@ class PassageDetector:
         self.not_before = re.compile(st["not_before"], FLAGS)
         self.not_after = re.compile(st["not_after"], FLAGS)
         self.public_stat = re.compile(st["public_markers"], FLAGS)
+        self.item_nouns = re.compile(st["item_nouns"], FLAGS)
+        self.period = re.compile(st["period_markers"], FLAGS)
         sy = cfg["systems"]
         self.systems = sy
         self.system_patterns = [(p["why"], re.compile(p["pattern"], FLAGS)) for p in sy["patterns"]]
@@ -166,11 +168,14 @@ class PassageDetector:
             offsets.append(pos)
             pos += len(line) + 1
         window = int(self.statistic["table_window"])
+        spans = sentences(text)
         for i, line in enumerate(lines):
             for m in self.figure.finditer(line):
                 figure = m.group()
                 s = offsets[i] + m.start()
-                if not self._is_statistic(text[max(0, s - 60):s], m.group(), line[m.end():]):
+                sentence = next((text[a:b] for a, b in spans if a <= s < b), line).replace("\n", " ")
+                over_time = bool(self.period.search(sentence))
+                if not self._is_statistic(text[max(0, s - 60):s], m.group(), line[m.end():], over_time):
                     continue
                 alone = line.strip() == figure.strip()
                 if alone:  # a table cell: the headers or row labels near it say what it counts
@@ -179,26 +184,28 @@ class PassageDetector:
                         continue
                     why = "figure in a table of enforcement counts"
                 else:
-                    sentence = _sentence_around(line, m.start())
-                    if not self.stat_nouns.search(sentence) or self.public_stat.search(sentence):
+                    counts = self.stat_nouns.search(sentence) or (over_time and self.item_nouns.search(sentence))
+                    if not counts or self.public_stat.search(sentence):
                         continue
                     why = "figure counting enforcement activity"
                 out.append(Finding(page, s, s + len(figure), figure, self.statistic["entity"], 0.7,
                                    f"{RECOGNIZER}:statistic", why))
         return out
 
-    def _is_statistic(self, before: str, figure: str, after: str) -> bool:
+    def _is_statistic(self, before: str, figure: str, after: str, over_time: bool = False) -> bool:
         raw = figure.replace(",", "").replace("%", "").replace("percent", "").strip()
         try:
             value = float(raw)
         except ValueError:
             return False
         percent = "%" in figure or "percent" in figure
-        if not percent and value < float(self.statistic["min_value"]):
+        if not percent and not over_time and value < float(self.statistic["min_value"]):
             return False
         if not percent and "," not in figure and 1900 <= value <= 2100 and raw.isdigit():
             return False  # a year
         before = before.replace("\n", " ")
+        if before.endswith("(") and after.startswith(")"):
+            return False  # "(2)": a list item, a statute paragraph, an exemption marker
         if self.not_before.search(before) or self.not_after.search(after):
             return False
         # Part of a date, time, phone number, code or address ("06/25/2009", "1500 hours", "A-123").
@@ -222,16 +229,9 @@ def _same_sentence(text: str, start: int) -> bool:
     return before.endswith((";", ":", "–", "—"))
 
 
-def _sentence_around(line: str, pos: int) -> str:
-    start = max(line.rfind(". ", 0, pos), line.rfind("; ", 0, pos))
-    end_candidates = [i for i in (line.find(". ", pos), line.find("; ", pos)) if i != -1]
-    end = min(end_candidates) if end_candidates else len(line)
-    return line[start + 1 if start >= 0 else 0: end]
-
-
-def clauses(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each clause: paragraphs and bullets split into sentences, and sentences
-    at semicolons, colons and dashes. Lines of a wrapped paragraph are joined."""
+def sentences(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence: paragraphs (wrapped lines joined) and bullets split at
+    sentence ends, not at abbreviations."""
     spans = []
     for block_start, block_end in _blocks(text):
         block = text[block_start:block_end]
@@ -242,8 +242,13 @@ def clauses(text: str) -> list[tuple[int, int]]:
             spans.append((block_start + cut, block_start + m.start()))
             cut = m.end()
         spans.append((block_start + cut, block_end))
+    return spans
+
+
+def clauses(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each clause: sentences split at semicolons, colons and dashes."""
     out = []
-    for s, e in spans:
+    for s, e in sentences(text):
         sentence = text[s:e]
         cut = 0
         for m in CLAUSE_SPLIT.finditer(sentence):
