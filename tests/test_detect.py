@@ -46,6 +46,13 @@ POSITIVE = [
     ("The driver, Rigoberto QUEZADA ALCÁNTAR, was detained.", "Rigoberto QUEZADA ALCÁNTAR", "PERSON"),
     ("Passport number G07140982 was retained.", "G07140982", "ID_DOCUMENT_NUMBER"),
     ("Kevin Marsh (DEA) and Paula Ortiz (FBI) attended.", "Kevin Marsh", "PERSON"),
+    ("Our records list your date of birth as 09/08/1961.", "09/08/1961", "DATE_OF_BIRTH"),
+    ("Records checks returned an SSN of 123-45-6789 and two prior removals.", "123-45-6789", "US_SSN"),
+    ("He was driving a pickup bearing Texas plates 486-NMT when stopped.", "486-NMT", "LICENSE_PLATE"),
+    ("She gave a home address of 4992 Sotol Avenue in Socorro, Texas to the agents.",
+     "4992 Sotol Avenue in Socorro, Texas", "STREET_ADDRESS"),
+    ("A search of the residence at 6117 Calle Olmo, Imperial Beach, California 84064 found ledgers.",
+     "6117 Calle Olmo, Imperial Beach, California 84064", "STREET_ADDRESS"),
 ]
 
 
@@ -73,6 +80,13 @@ NEGATIVE = [
 @pytest.mark.parametrize("line", NEGATIVE)
 def test_recognizers_leave_released_content_alone(tmp_path: Path, line: str):
     assert found(tmp_path, [line]) == {}
+
+
+def test_a_letters_addressee_above_a_street_address(tmp_path: Path):
+    got = found(tmp_path, ["June 17, 2010", "", "Annika Lindqvist", "9156 Paloverde Lane",
+                           "Imperial Beach, California 92032", "", "Dear Ms. Lindqvist:"])
+    assert got.get("Annika Lindqvist") == "PERSON"
+    assert not any("2010" in text for text in got)  # an address never runs across lines
 
 
 def test_names_in_headers_signatures_and_lists(tmp_path: Path):
