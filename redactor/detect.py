@@ -121,7 +121,9 @@ def detect(document: Document, detector: Detector | None = None) -> list[Finding
             why = (expl.textual_explanation or expl.pattern_name or recognizer) if expl else recognizer
             finding = Finding(page.number, r.start, r.end, text[r.start:r.end], r.entity_type,
                               round(r.score, 3), recognizer, why or recognizer)
-            finding = _clean_person(finding, detector) if r.entity_type == "PERSON" else finding
+            if r.entity_type == "PERSON":
+                finding = _clean_person(finding, detector)
+                finding = finding and _join_wrapped_surname(text, finding, detector)
             if finding and not _heading_guess(text, finding):
                 findings.append(finding)
         passages += detector.passages.find(page.number, text, artifacts.tokens, marked)
@@ -170,6 +172,22 @@ def _clean_person(f: Finding, detector: Detector) -> Finding | None:
         return None  # acronyms (programs, systems) and codes are not people
     return Finding(f.page, f.start + start, f.start + end, name, f.entity, f.score,
                    f.recognizer, f.explanation)
+
+
+WRAPPED_SURNAME = re.compile(r"[ \t]*\n[ \t]*(\p{Lu}[\p{Ll}'’]+(?:-\p{Lu}[\p{Ll}'’]+)?)(?![\p{L}-])")
+
+
+def _join_wrapped_surname(text: str, f: Finding, detector: Detector) -> Finding:
+    """A name cut by the line end ("Kendrick A." / "Oyelaran"): a first name, or a name ending
+    with an initial, takes the capitalised word that starts the next line as its surname."""
+    words = f.text.split()
+    if not (len(words) == 1 or re.fullmatch(r"\p{Lu}\.", words[-1])):
+        return f
+    m = WRAPPED_SURNAME.match(text, f.end)
+    if not m or m.group(1).lower() in detector.names.not_name | detector.names.keep | detector.names.roles | STOP_WORDS:
+        return f
+    return Finding(f.page, f.start, m.end(1), text[f.start:m.end(1)], f.entity, f.score, f.recognizer,
+                   f"{f.explanation}; surname on the next line")
 
 
 def _heading_guess(text: str, f: Finding) -> bool:

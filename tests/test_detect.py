@@ -89,6 +89,29 @@ def test_a_letters_addressee_above_a_street_address(tmp_path: Path):
     assert not any("2010" in text for text in got)  # an address never runs across lines
 
 
+def test_a_table_of_persons_and_vehicles(tmp_path: Path):
+    got = found(tmp_path, ["PERSONS AND VEHICLES", "Name", "DOB", "Vehicle", "Arresting", "Officer",
+                           "Bethany Ravensworth", "May 20, 1968", "966-JEW",
+                           "Kendrick Haverford", "05/03/1990", "192-YBM"])
+    assert got.get("Bethany Ravensworth") == "PERSON" and got.get("966-JEW") == "LICENSE_PLATE"
+    assert got.get("May 20, 1968") == "DATE_OF_BIRTH" and got.get("05/03/1990") == "DATE_OF_BIRTH"
+    assert got.get("Kendrick Haverford") == "PERSON" and got.get("192-YBM") == "LICENSE_PLATE"
+    assert "Arresting" not in got and "Arresting\n\nOfficer" not in got
+
+
+def test_a_name_cut_by_the_line_end_keeps_its_surname(tmp_path: Path):
+    doc = load_document(make_pdf(tmp_path / "w.pdf", ["x"]))
+    page = doc.pages[0]
+    page.text = "The subject was met by Wendell\nMarchetti at the port. Douglas\nOnly five lanes were open."
+    from redactor.detect import _join_wrapped_surname
+    from redactor.models import Finding
+    det = get_detector()
+    f = Finding(0, 23, 30, "Wendell", "PERSON", 0.85, "SpacyRecognizer", "x")
+    assert _join_wrapped_surname(page.text, f, det).text == "Wendell\nMarchetti"
+    g = Finding(0, 52, 59, "Douglas", "PERSON", 0.85, "SpacyRecognizer", "x")
+    assert _join_wrapped_surname(page.text, g, det).text == "Douglas"  # "Only" is no surname
+
+
 def test_names_in_headers_signatures_and_lists(tmp_path: Path):
     got = found(tmp_path, [
         "From: Whitfield, Gregory A",
