@@ -27,6 +27,7 @@ import random
 import re
 import sys
 import tempfile
+from collections import Counter
 from pathlib import Path
 
 import jinja2
@@ -454,6 +455,9 @@ def read_gold(pdf: pymupdf.Document, margins: str, html_body: str, bands: dict, 
                 if not (rect.x0 <= box[0] < box[2] <= rect.x1 and rect.y0 <= box[1] < box[3] <= rect.y1):
                     problems.append(f"box {box} of {item['text']!r} off page {o['page'] + 1}")
             del o["start"], o["end"]
+    lost = Counter(re.findall(r"\w+", body_text)) - Counter(re.findall(r"\w+", text_all))
+    if lost:  # MuPDF's Story can drop the rest of a section after some tables
+        problems.append(f"text lost in layout: {' '.join(sorted(lost)[:12])}")
     if re.search("[\ufb00-\ufb06]", text_all):
         problems.append("ligature characters in extracted text")
     return {"withhold": sorted(gold_w.values(), key=lambda g: (g["occurrences"][0]["page"] if g["occurrences"] else 0,
