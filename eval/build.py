@@ -352,7 +352,9 @@ def doc_chars(pdf: pymupdf.Document, top: float, bottom: float) -> tuple[str, li
         for chars, info in (body, bands):
             chars.append("\f")
             info.append(None)
-    return "".join(body[0] + ["\f\f"] + bands[0]), body[1] + [None] + bands[1]
+    text, info = "".join(body[0] + ["\f"] + bands[0]), body[1] + [None] + bands[1]
+    assert len(text) == len(info), "one info entry per character"
+    return text, info
 
 
 def squash(s: str) -> str:
