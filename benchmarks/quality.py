@@ -264,7 +264,7 @@ def main() -> int:
         return 2
     engine = (RedactorEngine if args.engine == "redactor" else PresidioEngine)(args.context)
     results = []
-    print(f"engine {engine.name}, context {args.context}")
+    print(f"engine {engine.name}, context {args.context if engine.name == 'redactor' else 'n/a'}")
     print(f"{'document':28} {'pages':>5} {'gold':>5} {'found':>5} {'recall':>7} {'props':>5} {'prec':>6} "
           f"{'over':>4} {'codes':>6} {'leaks':>5}")
     for gold in golds:
@@ -286,7 +286,8 @@ def main() -> int:
     pooled = summarise(results)
     if len(splits) > 1:
         print_summary("all (pooled; judge on heldout)", pooled)
-    summary = {"engine": engine.name, "context": args.context, **{k: pooled[k] for k in (
+    context = args.context if engine.name == "redactor" else "n/a"  # vanilla Presidio has no record context
+    summary = {"engine": engine.name, "context": context, **{k: pooled[k] for k in (
         "documents", "pages", "recall", "precision", "over_redactions", "over_redaction_rate", "code_accuracy",
         "press_release_proposals", "leaks")}, "splits": splits}
     if args.json:
