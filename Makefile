@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: setup system-deps demo test samples quality
+.PHONY: setup system-deps demo test samples quality quality-samples eval
 
 setup: $(VENV)/.installed
 
@@ -28,6 +28,14 @@ test: setup system-deps
 samples: setup
 	$(BIN)/python samples/build.py
 
-# Recall, precision and over-redaction on the bundled samples.
+# Rebuild the evaluation set (eval/pdf, eval/gold) from eval/src and check its gold.
+eval: setup
+	$(BIN)/python eval/build.py
+
+# Detection quality on the evaluation set, dev and heldout reported separately (benchmarks/quality.py).
 quality: setup
+	$(BIN)/python benchmarks/quality.py --split all
+
+# The same measures on the eight bundled samples.
+quality-samples: setup
 	$(BIN)/python benchmarks/quality_samples.py

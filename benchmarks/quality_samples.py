@@ -17,7 +17,6 @@ import tempfile
 from collections import defaultdict
 from pathlib import Path
 
-import regex as re
 import yaml
 
 from redactor.apply import apply_proposals
@@ -26,24 +25,7 @@ from redactor.detect import detect, get_detector
 from redactor.errors import VerificationError
 from redactor.load import load_document
 
-FOUND_COVER, RIGHT_COVER = 0.9, 0.5
-
-
-def occurrences(text: str, needle: str) -> list[tuple[int, int]]:
-    """Every place `needle` appears in `text`, whitespace and line-end hyphens flexible; a word
-    without spaces (a URL, a code) may also wrap at the line end after / . or -."""
-    def flexible(part: str) -> str:
-        return "".join(re.escape(c) + (r"\n?" if c in "/.-" else "") for c in part)
-    parts = [flexible(p) for p in needle.split()]
-    pattern = r"(?<!\w)" + r"(?:\s+|-?\n)".join(parts) + r"(?!\w)"
-    return [(m.start(), m.end()) for m in re.finditer(pattern, text)]
-
-
-def covered(span: tuple[int, int], spans: list[tuple[int, int]]) -> float:
-    chars = set()
-    for s, e in spans:
-        chars.update(range(max(s, span[0]), min(e, span[1])))
-    return len(chars) / max(span[1] - span[0], 1)
+from scoring import FOUND_COVER, RIGHT_COVER, covered, occurrences, ratio  # shared with quality.py
 
 
 def evaluate(pdf: Path, answer: dict, policy: Policy, detector) -> dict:
@@ -102,10 +84,6 @@ def evaluate(pdf: Path, answer: dict, policy: Policy, detector) -> dict:
         except VerificationError as exc:
             result["leaks"] = len(exc.leaks)
     return result
-
-
-def ratio(a: int, b: int) -> float:
-    return round(a / b, 3) if b else 1.0
 
 
 def main() -> int:
