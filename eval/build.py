@@ -369,23 +369,41 @@ def pattern(s: str) -> re.Pattern:
     return re.compile(r"(?<![\w@.])" + body + r"(?![\w@]|\.\w)")
 
 
+# The figures of an operational statistic: agencies withhold the numbers and release the sentence
+# around them ("a total of (b)(7)(E) cases were generated"), so gold for a statistic is each figure.
+FIGURE = re.compile(r"(?<![\w/$.,-])(?:\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?:\s?%|\s+percent)?(?![\w/-]|[.,]\d)")
+
+
+def figure_occurrences(text: str, info: list, needle: str) -> list[tuple[str, list[dict]]]:
+    """(figure, its occurrences) for each figure inside each occurrence of a statistic's phrase."""
+    out = []
+    for m in pattern(needle).finditer(text):
+        for f in FIGURE.finditer(text, m.start(), m.end()):
+            out.append((squash(f.group()), _parts(text, info, f.start(), f.end())))
+    return out
+
+
 def occurrences(text: str, info: list, needle: str) -> list[dict]:
     """Every occurrence of needle: its character range and one box per line, grouped by page (a string that
     a page break splits gives one part on each page)."""
+    return [part for m in pattern(needle).finditer(text) for part in _parts(text, info, m.start(), m.end())]
+
+
+def _parts(text: str, info: list, start: int, end: int) -> list[dict]:
+    """One box per line of the characters start..end, grouped by page."""
     out = []
-    for m in pattern(needle).finditer(text):
-        parts: dict[int, dict] = {}
-        for i in range(m.start(), m.end()):
-            if info[i] is None or not text[i].strip():
-                continue
-            page, (x0, y0, x1, y1), key = info[i]
-            lines = parts.setdefault(page, {})
-            box = lines.get(key)
-            lines[key] = [x0, y0, x1, y1] if box is None else \
-                [min(box[0], x0), min(box[1], y0), max(box[2], x1), max(box[3], y1)]
-        for page, lines in parts.items():
-            out.append({"page": page, "start": m.start(), "end": m.end(),
-                        "boxes": [[round(v, 2) for v in box] for box in lines.values()]})
+    parts: dict[int, dict] = {}
+    for i in range(start, end):
+        if info[i] is None or not text[i].strip():
+            continue
+        page, (x0, y0, x1, y1), key = info[i]
+        lines = parts.setdefault(page, {})
+        box = lines.get(key)
+        lines[key] = [x0, y0, x1, y1] if box is None else \
+            [min(box[0], x0), min(box[1], y0), max(box[2], x1), max(box[3], y1)]
+    for page, lines in parts.items():
+        out.append({"page": page, "start": start, "end": end,
+                    "boxes": [[round(v, 2) for v in box] for box in lines.values()]})
     return out
 
 
@@ -431,6 +449,15 @@ def read_gold(pdf: pymupdf.Document, margins: str, html_body: str, bands: dict, 
         found = len({o["start"] for o in occ})
         if found != expected(text) or not occ:
             problems.append(f"withhold {key!r}: {found} occurrences in the PDF, {expected(text)} in the source")
+        if kind == "statistic":
+            figures = figure_occurrences(text_all, info, text)
+            if not figures:
+                problems.append(f"statistic {key!r} holds no figure")
+            for figure, parts in figures:  # a figure repeated in two statistics is one gold item
+                item = gold_w.setdefault(f"{figure} ⟨{key}⟩", {"text": figure, "kind": kind, "codes": codes,
+                                                             "context": key, "occurrences": []})
+                item["occurrences"] += parts
+            continue
         gold_w[key] = {"text": key, "kind": kind, "codes": codes, "occurrences": occ}
     spans = {(o["start"], o["end"], item["text"]) for item in gold_w.values() for o in item["occurrences"]}
     gold_k: dict[str, dict] = {}
