@@ -211,6 +211,18 @@ def is_office_address(page: Page, f: Finding, policy: Policy) -> bool:
     return any(re.search(rf"\b{re.escape(m)}\b", near) for m in policy.office_address_markers)
 
 
+# Rough glyph widths relative to an average character, so a part of a word ("72" of "72.",
+# "Lopez" of "Lopez's") gets its real share of the word's width, not a per-character average.
+NARROW, WIDE = set(".,;:'’\"!|()[]ilIjft1-"), set("mwMW@%")
+
+
+def _share(chars: str, upto: int) -> float:
+    def weight(c: str) -> float:
+        return 0.45 if c in NARROW else 1.5 if c in WIDE else 1.25 if c.isupper() else 1.0
+    total = sum(weight(c) for c in chars) or 1.0
+    return sum(weight(c) for c in chars[:upto]) / total
+
+
 def boxes_for_span(page: Page, start: int, end: int) -> list[list[float]]:
     """One box per line fragment covering text[start:end]; a word only partly inside the
     span gets the matching share of its width."""
@@ -218,10 +230,10 @@ def boxes_for_span(page: Page, start: int, end: int) -> list[list[float]]:
     for index, first, last in page.words_in_span(start, end):
         word = page.words[index]
         ws, we = page.word_spans[index]
-        n = max(len(word.text), we - ws, 1)
+        chars = page.text[ws:we]
         width = word.x1 - word.x0
-        x0 = word.x0 + width * first / n if first > 0 else word.x0
-        x1 = word.x0 + width * last / n if last < (we - ws) else word.x1
+        x0 = word.x0 + width * _share(chars, first) if first > 0 else word.x0
+        x1 = word.x0 + width * _share(chars, last) if last < (we - ws) else word.x1
         key = (word.block, word.line)
         if key in lines:
             box = lines[key]
