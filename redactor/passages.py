@@ -94,9 +94,13 @@ class PassageDetector:
             starts_item = bool(BULLET_LINE.match(text, text.rfind("\n", 0, start) + 1))
             if not follows and not starts_item and not _same_sentence(text, start):
                 lead_in = {}
-            found += self._score_clause(page, text, start, end, tokens, marked, lead_in)
+            found += self._score_clause(page, text, start, end, tokens, marked, lead_in, ("technique",))
             if follows:
-                lead_in = {kind: self._hits(kind, clause, marked) for kind in ("technique", "deliberative")}
+                lead_in = {"technique": self._hits("technique", clause, marked)}
+        # Deliberation is judged a sentence at a time: an opinion and its reasons go together
+        # ("Headquarters may prefer a narrower pilot; we should be prepared to defend ...").
+        for start, end in sentences(text):
+            found += self._score_clause(page, text, start, end, None, marked, {}, ("deliberative",))
         return found
 
     def _hits(self, kind: str, clause: str, marked: bool) -> list[tuple[str, str, float]]:
@@ -110,10 +114,12 @@ class PassageDetector:
         return hits
 
     def _score_clause(self, page: int, text: str, start: int, end: int, tokens, marked: bool,
-                      lead_in: dict[str, list]) -> list[Finding]:
+                      lead_in: dict[str, list], kinds: tuple[str, ...]) -> list[Finding]:
         clause = text[start:end]
         out = []
         for kind, cfg in (("technique", self.technique), ("deliberative", self.deliberative)):
+            if kind not in kinds:
+                continue
             if len(clause.split()) < cfg.get("min_words", 1):
                 continue
             hits = {why: (label, weight) for why, label, weight in self._hits(kind, clause, marked)}
