@@ -46,6 +46,9 @@ POSITIVE = [
     ("The driver, Rigoberto QUEZADA ALCÁNTAR, was detained.", "Rigoberto QUEZADA ALCÁNTAR", "PERSON"),
     ("Passport number G07140982 was retained.", "G07140982", "ID_DOCUMENT_NUMBER"),
     ("Kevin Marsh (DEA) and Paula Ortiz (FBI) attended.", "Kevin Marsh", "PERSON"),
+    ("Interviewed: Haverford, Kendrick L. at the port.", "Haverford, Kendrick L.", "PERSON"),
+    ("Hi Bethany,", "Bethany", "PERSON"),
+    ("Thanks, Marisol", "Marisol", "PERSON"),
     ("Our records list your date of birth as 09/08/1961.", "09/08/1961", "DATE_OF_BIRTH"),
     ("Records checks returned an SSN of 123-45-6789 and two prior removals.", "123-45-6789", "US_SSN"),
     ("He was driving a pickup bearing Texas plates 486-NMT when stopped.", "486-NMT", "LICENSE_PLATE"),
@@ -74,6 +77,8 @@ NEGATIVE = [
     "Unidad Especializada en Delincuencia Financiera (UEDF) staff attended.",
     "IV. Business Requirements",
     "Action Item: Each Port Director will name a liaison.",
+    "- DFO, Atlanta",
+    "The office in Laredo, Texas opened in May.",
 ]
 
 
