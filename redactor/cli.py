@@ -25,6 +25,7 @@ ContextOpt = typer.Option(None, "--context", help="Record context (law_enforceme
                           "default: inferred from the record, else the policy's default.")
 PolicyOpt = typer.Option(None, "--policy", exists=True, dir_okay=False, help="Policy YAML (default: built-in).")
 PasswordOpt = typer.Option(None, "--password", help="User password of an encrypted PDF.")
+NoOcrOpt = typer.Option(False, "--no-ocr", help="Refuse image-only pages instead of OCR'ing them.")
 
 
 def _fail(exc: Exception, code: int | None = None) -> None:
@@ -40,11 +41,11 @@ def _policy(path: Optional[Path]) -> codes_mod.Policy:
 def propose(file: Path = typer.Argument(..., help="PDF to analyse"),
             out_path: Path = typer.Option(..., "--out", "-o", help="Where to write the proposals JSON"),
             context: Optional[str] = ContextOpt, policy: Optional[Path] = PolicyOpt,
-            password: Optional[str] = PasswordOpt) -> None:
+            password: Optional[str] = PasswordOpt, no_ocr: bool = NoOcrOpt) -> None:
     """Find what must be withheld and write redaction proposals (JSON)."""
     from .pipeline import propose as run, write_proposed
     try:
-        result = run(file, context=context, policy=_policy(policy), password=password)
+        result = run(file, context=context, policy=_policy(policy), password=password, ocr=not no_ocr)
         write_proposed(result, out_path)
     except (RedactorError, ValueError) as exc:
         _fail(exc, 2 if isinstance(exc, ValueError) else None)
@@ -89,7 +90,7 @@ def verify(file: Path = typer.Argument(..., help="Redacted PDF"),
 def redact(path: Path = typer.Argument(..., help="A PDF or a folder of PDFs (searched recursively)"),
            out_dir: Path = typer.Option(..., "--out", "-o", help="Folder for redacted PDFs and proposals"),
            context: Optional[str] = ContextOpt, policy: Optional[Path] = PolicyOpt,
-           password: Optional[str] = PasswordOpt) -> None:
+           password: Optional[str] = PasswordOpt, no_ocr: bool = NoOcrOpt) -> None:
     """Propose, apply and verify in one go, for one file or a whole folder."""
     from .pipeline import redact as run
     if path.is_dir():
@@ -103,12 +104,15 @@ def redact(path: Path = typer.Argument(..., help="A PDF or a folder of PDFs (sea
     worst = 0
     for f in files:
         try:
-            r = run(f, out_dir, context=context, policy=pol, password=password, relative_to=base)
+            r = run(f, out_dir, context=context, policy=pol, password=password, relative_to=base,
+                    ocr=not no_ocr)
         except RedactorError as exc:
             err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
             table.add_row(f.name, "-", "-", "-", f"[red]{exc.problem}[/red]")
             worst = max(worst, exc.exit_code)
             continue
+        for w in r.proposed.warnings:
+            err.print(f"[yellow]warning:[/yellow] {f}: {w}", highlight=False, soft_wrap=True)
         _report_unlabeled(f, r.applied.unlabeled)
         table.add_row(f.name, str(r.applied.page_count),
                       str(len(r.proposed.proposal_set.proposals)), str(r.applied.redactions), "verified")
