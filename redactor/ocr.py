@@ -190,24 +190,13 @@ def _read(img: Image.Image, s: OcrSettings) -> tuple[list[OcrWord], float | None
     return words, confidence
 
 
-# apply trims 12% of a box's height off top and bottom (the font leading of a text line)
-APPLY_TRIM = 0.12
-
-
-def _padded(box: tuple[float, float, float, float], pad_line: float,
-            sideways: bool) -> tuple[float, float, float, float]:
-    """Grow a box tight to the ink so the box apply draws (less its trim) still covers the
-    glyphs: by `pad_line` of the line height above and below, a pixel or two at the ends.
-    On a sideways page the line runs down the page and apply's trim takes the word's ends:
-    the ends are grown to make up for it instead."""
+def _padded(box: tuple[float, float, float, float], pad_line: float) -> tuple[float, float, float, float]:
+    """Grow a box tight to the ink (in the upright reading frame) so the box apply draws,
+    less its trim of the font leading across the line, still covers the glyphs: by
+    `pad_line` of the line height above and below, a pixel or two at the ends."""
     x0, y0, x1, y1 = box
     h = y1 - y0
-    dx = max(1.5, h * 0.06)
-    if sideways:
-        dx += APPLY_TRIM / (1 - 2 * APPLY_TRIM) * (x1 - x0 + 2 * dx)
-        dy = max(1.5, h * 0.1)
-    else:
-        dy = h * pad_line
+    dx, dy = max(1.5, h * 0.06), h * pad_line
     return (x0 - dx, y0 - dy, x1 + dx, y1 + dy)
 
 
@@ -239,9 +228,8 @@ def ocr_image(image: PageImage, s: OcrSettings | None = None) -> OcrResult:
         return OcrResult(confidence=0.0, error=f"OCR stopped: {exc}")
     except pytesseract.TesseractError as exc:
         return OcrResult(confidence=0.0, error=f"Tesseract failed: {exc.message or exc}")
-    sideways = abs((turn % 180) - 90) < 10
     for w in result.words:
-        w.box = _back(_padded(w.box, s.box_pad_line, sideways), turn, (work.width, work.height), size)
+        w.box = _back(_padded(w.box, s.box_pad_line), turn, (work.width, work.height), size)
     if result.confidence is None and ink > 0.002:
         result.confidence = 0.0  # ink but nothing legible: a person must look
     return result
