@@ -88,9 +88,25 @@ def _draw_box(page: pymupdf.Page, rect: pymupdf.Rect, label: str, size: float) -
         page.insert_text(baseline, label, fontname=FONT, fontsize=size, color=(1, 1, 1), overlay=True)
 
 
+def _remove_offpage_text(doc: pymupdf.Document) -> None:
+    """Text outside the visible area (beyond the CropBox) is never shown, so no one reviews
+    it, yet it can be extracted: every glyph wholly outside the page is removed."""
+    for page in doc:
+        outside = [pymupdf.Rect(ch[3]) for span in page.get_texttrace() for ch in span["chars"]
+                   if not pymupdf.Rect(ch[3]).intersects(page.rect)]
+        if outside:
+            for rect in outside:
+                page.add_redact_annot(rect, fill=False)
+            page.apply_redactions(images=pymupdf.PDF_REDACT_IMAGE_NONE,
+                                  graphics=pymupdf.PDF_REDACT_LINE_ART_NONE,
+                                  text=pymupdf.PDF_REDACT_TEXT_REMOVE)
+
+
 def _sanitise(doc: pymupdf.Document) -> None:
-    """Remove hidden places where redacted text survives: metadata, XMP, annotations,
-    form fields, embedded files, JavaScript, links, bookmarks, thumbnails."""
+    """Remove hidden places where redacted text survives: text outside the page, invisible
+    text (including any OCR layer of a scan: the release carries none), metadata, XMP,
+    annotations, form fields, embedded files, JavaScript, links, bookmarks, thumbnails."""
+    _remove_offpage_text(doc)
     doc.scrub(attached_files=True, clean_pages=True, embedded_files=True, hidden_text=True,
               javascript=True, metadata=True, redactions=False, remove_links=True,
               reset_fields=True, reset_responses=True, thumbnails=True, xml_metadata=True)

@@ -144,5 +144,44 @@ def _report_unlabeled(file: Path, ids: list[str]) -> None:
                   highlight=False)
 
 
+@app.command()
+def check(files: list[Path] = typer.Argument(..., help="PDF files to inspect (any PDF, from anywhere)"),
+          as_json: bool = typer.Option(False, "--json", help="Print the findings as JSON"),
+          password: Optional[str] = PasswordOpt) -> None:
+    """Look for bad redactions (text under dark boxes, unapplied redactions) and hidden content;
+    exit 1 if anything is found, 0 if clean, 2 on bad input."""
+    import json
+
+    from .check import check_pdf
+    worst, reports = 0, []
+    for f in files:
+        try:
+            report = check_pdf(f, password=password)
+        except RedactorError as exc:
+            err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+            worst = max(worst, exc.exit_code)
+            continue
+        reports.append(report.as_dict())
+        worst = max(worst, 0 if report.clean else 1)
+        if as_json:
+            continue
+        for note in report.notes:
+            err.print(f"[yellow]warning:[/yellow] {f}: {note}", highlight=False, soft_wrap=True)
+        if report.clean:
+            out.print(f"{f}: clean ({report.pages} pages): no text under boxes, no hidden content", highlight=False)
+            continue
+        table = Table(title=f"{f}: {len(report.findings)} finding(s)")
+        table.add_column("page", no_wrap=True)
+        table.add_column("finding", no_wrap=True)
+        table.add_column("box")
+        table.add_column("text / detail", overflow="fold")
+        for x in report.findings:
+            table.add_row(str(x.page or "-"), x.kind, ", ".join(f"{v:g}" for v in x.box) if x.box else "-", x.detail)
+        out.print(table)
+    if as_json:
+        print(json.dumps(reports[0] if len(files) == 1 and reports else reports, indent=2))
+    raise typer.Exit(worst)
+
+
 if __name__ == "__main__":
     app()

@@ -59,7 +59,7 @@ def reveal_hidden_layers(doc: pymupdf.Document) -> bool:
 
 
 def open_pdf(path: Path, password: str | None = None,
-             warnings: list[str] | None = None) -> pymupdf.Document:
+             warnings: list[str] | None = None, reveal_layers: bool = True) -> pymupdf.Document:
     pymupdf.TOOLS.mupdf_warnings()  # clear the warning buffer so we see only this file's
     try:
         doc = pymupdf.open(path, filetype="pdf")
@@ -77,7 +77,7 @@ def open_pdf(path: Path, password: str | None = None,
     if doc.is_encrypted and not doc.needs_pass and warnings is not None:
         warnings.append("encrypted with an owner password only (permission restrictions): opened "
                         "without a password; the redacted output is not encrypted")
-    if reveal_hidden_layers(doc) and warnings is not None:
+    if reveal_layers and reveal_hidden_layers(doc) and warnings is not None:
         warnings.append("optional-content layers found: hidden layers are made visible and treated as page content")
     return doc
 
