@@ -74,7 +74,7 @@ def open_pdf(path: Path, password: str | None = None,
     if doc.page_count == 0:
         doc.close()
         raise BadInputError(path, "PDF has zero pages")
-    if doc.is_encrypted and not doc.needs_pass and warnings is not None:
+    if (doc.metadata or {}).get("encryption") and not password and warnings is not None:
         warnings.append("encrypted with an owner password only (permission restrictions): opened "
                         "without a password; the redacted output is not encrypted")
     if reveal_layers and reveal_hidden_layers(doc) and warnings is not None:
