@@ -185,8 +185,11 @@ def _hidden_layers(doc: pymupdf.Document) -> set[str]:
 
 def _words(doc: pymupdf.Document) -> Counter:
     words: Counter = Counter()
-    for page in doc:
-        words.update(w[4] for w in page.get_text("words"))
+    for number in range(doc.page_count):
+        try:
+            words.update(w[4] for w in doc[number].get_text("words"))
+        except Exception:
+            continue  # an unreadable page is reported by _check_page
     return words
 
 
@@ -220,13 +223,18 @@ def check_pdf(path: str | Path, password: str | None = None) -> CheckReport:
         hidden = _hidden_layers(doc)
         for name in sorted(hidden):
             report.findings.append(Finding("hidden layer", None, None, f"optional-content layer {name!r} is off"))
-        for page in doc:
+        for number in range(doc.page_count):
             try:
+                page = doc[number]
                 _check_page(doc, page, hidden, report)
             except Exception as exc:
-                report.findings.append(Finding("unreadable page", page.number + 1, None,
+                report.findings.append(Finding("unreadable page", number + 1, None,
                                                f"page could not be inspected ({exc})"))
-        for action in find_actions(doc):
+        try:
+            actions = find_actions(doc)
+        except Exception as exc:
+            actions = [f"objects that cannot be read ({exc})"]
+        for action in actions:
             report.findings.append(Finding("active content", None, None, action))
         try:
             names = doc.embfile_names()

@@ -65,6 +65,17 @@ def open_pdf(path: Path, password: str | None = None,
         doc = pymupdf.open(path, filetype="pdf")
     except Exception as exc:  # MuPDF raises several types for unreadable files
         raise BadInputError(path, f"corrupt PDF, cannot be opened ({exc})") from None
+    try:
+        return _checked_open(path, doc, password, warnings, reveal_layers)
+    except BadInputError:
+        raise
+    except Exception as exc:  # MuPDF raises as it meets a broken page tree or trailer
+        doc.close()
+        raise BadInputError(path, f"corrupt PDF, cannot be read ({exc})") from None
+
+
+def _checked_open(path: Path, doc: pymupdf.Document, password: str | None,
+                  warnings: list[str] | None, reveal_layers: bool) -> pymupdf.Document:
     if doc.needs_pass:
         if not password or not doc.authenticate(password):
             doc.close()
@@ -241,8 +252,9 @@ def load_document(path: str | Path, password: str | None = None,
             warnings.append("damaged cross-reference table was repaired by MuPDF")
         pages: list[Page] = []
         to_ocr: list[int] = []
-        for number, page in enumerate(doc):
+        for number in range(doc.page_count):
             try:
+                page = doc[number]
                 parsed = read_page(number, page)
                 _check_images(p, number, page, s)
                 image_only = needs_ocr(page, parsed, s)
@@ -266,11 +278,17 @@ def load_document(path: str | Path, password: str | None = None,
                 raise BadInputError(p, f"corrupt PDF, a page cannot be rendered for OCR ({exc})") from None
         if doc.is_repaired and not any(pg.words or pg.image_count for pg in pages):
             raise BadInputError(p, "corrupt PDF: repaired, but no page content could be read")
-        actions = find_actions(doc)
+        try:
+            actions = find_actions(doc)
+        except Exception:
+            actions = ["unreadable objects (not inspected)"]
         if actions:
             warnings.append(f"active content found ({', '.join(sorted(set(a.split(' (')[0] for a in actions)))}): "
                             "not run, and removed from the redacted output")
-        metadata = {k: v for k, v in (doc.metadata or {}).items() if v}
+        try:
+            metadata = {k: v for k, v in (doc.metadata or {}).items() if v}
+        except Exception:
+            metadata = {}
     finally:
         doc.close()
     if sha256_of(p) != digest:
