@@ -55,20 +55,29 @@ def _label_for(codes: list[str], code_set: CodeSet, rect: pymupdf.Rect) -> tuple
     return "", 0.0
 
 
+def _trim(rect: pymupdf.Rect, share: float) -> pymupdf.Rect:
+    """`rect` less `share` of its thickness off both sides across the line: top and bottom
+    for a line that runs across the page, left and right for one that runs down it (a
+    sideways scan, rotated text), so the trim never takes the ends of the words."""
+    if rect.height > rect.width:
+        trim = rect.width * share
+        return pymupdf.Rect(rect.x0 + trim, rect.y0, rect.x1 - trim, rect.y1)
+    trim = rect.height * share
+    return pymupdf.Rect(rect.x0, rect.y0 + trim, rect.x1, rect.y1 - trim)
+
+
 def _text_band(rect: pymupdf.Rect) -> pymupdf.Rect:
     """A word box spans its line's full ascent and descent, so it overlaps the glyphs of
     tightly set neighbouring lines, and MuPDF removes every glyph a redaction touches.
     Text is removed under the box's central band: the target glyphs overlap it, the
     neighbours' (lines set as close as 0.65 of the box height) do not."""
-    trim = rect.height * 0.35
-    return pymupdf.Rect(rect.x0, rect.y0 + trim, rect.x1, rect.y1 - trim)
+    return _trim(rect, 0.35)
 
 
 def _visible_box(rect: pymupdf.Rect) -> pymupdf.Rect:
     """The black box drawn (and the area whose image pixels and vector art are removed):
     the word box less the font's leading, which covers the glyphs' ink."""
-    trim = rect.height * 0.12
-    return pymupdf.Rect(rect.x0, rect.y0 + trim, rect.x1, rect.y1 - trim)
+    return _trim(rect, 0.12)
 
 
 def _draw_box(page: pymupdf.Page, rect: pymupdf.Rect, label: str, size: float) -> None:
@@ -79,9 +88,25 @@ def _draw_box(page: pymupdf.Page, rect: pymupdf.Rect, label: str, size: float) -
         page.insert_text(baseline, label, fontname=FONT, fontsize=size, color=(1, 1, 1), overlay=True)
 
 
+def _remove_offpage_text(doc: pymupdf.Document) -> None:
+    """Text outside the visible area (beyond the CropBox) is never shown, so no one reviews
+    it, yet it can be extracted: every glyph wholly outside the page is removed."""
+    for page in doc:
+        outside = [pymupdf.Rect(ch[3]) for span in page.get_texttrace() for ch in span["chars"]
+                   if not pymupdf.Rect(ch[3]).intersects(page.rect)]
+        if outside:
+            for rect in outside:
+                page.add_redact_annot(rect, fill=False)
+            page.apply_redactions(images=pymupdf.PDF_REDACT_IMAGE_NONE,
+                                  graphics=pymupdf.PDF_REDACT_LINE_ART_NONE,
+                                  text=pymupdf.PDF_REDACT_TEXT_REMOVE)
+
+
 def _sanitise(doc: pymupdf.Document) -> None:
-    """Remove hidden places where redacted text survives: metadata, XMP, annotations,
-    form fields, embedded files, JavaScript, links, bookmarks, thumbnails."""
+    """Remove hidden places where redacted text survives: text outside the page, invisible
+    text (including any OCR layer of a scan: the release carries none), metadata, XMP,
+    annotations, form fields, embedded files, JavaScript, links, bookmarks, thumbnails."""
+    _remove_offpage_text(doc)
     doc.scrub(attached_files=True, clean_pages=True, embedded_files=True, hidden_text=True,
               javascript=True, metadata=True, redactions=False, remove_links=True,
               reset_fields=True, reset_responses=True, thumbnails=True, xml_metadata=True)

@@ -25,6 +25,7 @@ ContextOpt = typer.Option(None, "--context", help="Record context (law_enforceme
                           "default: inferred from the record, else the policy's default.")
 PolicyOpt = typer.Option(None, "--policy", exists=True, dir_okay=False, help="Policy YAML (default: built-in).")
 PasswordOpt = typer.Option(None, "--password", help="User password of an encrypted PDF.")
+NoOcrOpt = typer.Option(False, "--no-ocr", help="Refuse image-only pages instead of OCR'ing them.")
 
 
 def _fail(exc: Exception, code: int | None = None) -> None:
@@ -40,11 +41,11 @@ def _policy(path: Optional[Path]) -> codes_mod.Policy:
 def propose(file: Path = typer.Argument(..., help="PDF to analyse"),
             out_path: Path = typer.Option(..., "--out", "-o", help="Where to write the proposals JSON"),
             context: Optional[str] = ContextOpt, policy: Optional[Path] = PolicyOpt,
-            password: Optional[str] = PasswordOpt) -> None:
+            password: Optional[str] = PasswordOpt, no_ocr: bool = NoOcrOpt) -> None:
     """Find what must be withheld and write redaction proposals (JSON)."""
     from .pipeline import propose as run, write_proposed
     try:
-        result = run(file, context=context, policy=_policy(policy), password=password)
+        result = run(file, context=context, policy=_policy(policy), password=password, ocr=not no_ocr)
         write_proposed(result, out_path)
     except (RedactorError, ValueError) as exc:
         _fail(exc, 2 if isinstance(exc, ValueError) else None)
@@ -89,7 +90,7 @@ def verify(file: Path = typer.Argument(..., help="Redacted PDF"),
 def redact(path: Path = typer.Argument(..., help="A PDF or a folder of PDFs (searched recursively)"),
            out_dir: Path = typer.Option(..., "--out", "-o", help="Folder for redacted PDFs and proposals"),
            context: Optional[str] = ContextOpt, policy: Optional[Path] = PolicyOpt,
-           password: Optional[str] = PasswordOpt) -> None:
+           password: Optional[str] = PasswordOpt, no_ocr: bool = NoOcrOpt) -> None:
     """Propose, apply and verify in one go, for one file or a whole folder (a folder is one
     record set: what is withheld in one record is withheld in all)."""
     from .pipeline import finish, propose_record_set
@@ -102,7 +103,8 @@ def redact(path: Path = typer.Argument(..., help="A PDF or a folder of PDFs (sea
     pol = _policy(policy)
     table = Table("document", "pages", "proposals", "boxes", "result")
     worst = 0
-    for f, proposed in propose_record_set(files, context=context, policy=pol, password=password):
+    for f, proposed in propose_record_set(files, context=context, policy=pol, password=password,
+                                          ocr=not no_ocr):
         try:
             if isinstance(proposed, RedactorError):
                 raise proposed
@@ -112,6 +114,8 @@ def redact(path: Path = typer.Argument(..., help="A PDF or a folder of PDFs (sea
             table.add_row(f.name, "-", "-", "-", f"[red]{exc.problem}[/red]")
             worst = max(worst, exc.exit_code)
             continue
+        for w in r.proposed.warnings:
+            err.print(f"[yellow]warning:[/yellow] {f}: {w}", highlight=False, soft_wrap=True)
         _report_unlabeled(f, r.applied.unlabeled)
         table.add_row(f.name, str(r.applied.page_count),
                       str(len(r.proposed.proposal_set.proposals)), str(r.applied.redactions), "verified")
@@ -141,6 +145,45 @@ def _report_unlabeled(file: Path, ids: list[str]) -> None:
     if ids:
         err.print(f"[yellow]warning:[/yellow] {file}: boxes too small to print their codes: {', '.join(ids)}",
                   highlight=False)
+
+
+@app.command()
+def check(files: list[Path] = typer.Argument(..., help="PDF files to inspect (any PDF, from anywhere)"),
+          as_json: bool = typer.Option(False, "--json", help="Print the findings as JSON"),
+          password: Optional[str] = PasswordOpt) -> None:
+    """Look for bad redactions (text under dark boxes, unapplied redactions) and hidden content;
+    exit 1 if anything is found, 0 if clean, 2 on bad input."""
+    import json
+
+    from .check import check_pdf
+    worst, reports = 0, []
+    for f in files:
+        try:
+            report = check_pdf(f, password=password)
+        except RedactorError as exc:
+            err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+            worst = max(worst, exc.exit_code)
+            continue
+        reports.append(report.as_dict())
+        worst = max(worst, 0 if report.clean else 1)
+        if as_json:
+            continue
+        for note in report.notes:
+            err.print(f"[yellow]warning:[/yellow] {f}: {note}", highlight=False, soft_wrap=True)
+        if report.clean:
+            out.print(f"{f}: clean ({report.pages} pages): no text under boxes, no hidden content", highlight=False)
+            continue
+        table = Table(title=f"{f}: {len(report.findings)} finding(s)")
+        table.add_column("page", no_wrap=True)
+        table.add_column("finding", no_wrap=True)
+        table.add_column("box")
+        table.add_column("text / detail", overflow="fold")
+        for x in report.findings:
+            table.add_row(str(x.page or "-"), x.kind, ", ".join(f"{v:g}" for v in x.box) if x.box else "-", x.detail)
+        out.print(table)
+    if as_json:
+        print(json.dumps(reports[0] if len(files) == 1 and reports else reports, indent=2))
+    raise typer.Exit(worst)
 
 
 if __name__ == "__main__":

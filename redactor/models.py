@@ -29,6 +29,18 @@ class Word:
 
 
 @dataclass
+class OcrInfo:
+    """How an image-only page was read (load OCR'd it)."""
+
+    confidence: float | None  # mean word confidence 0-100 (None: blank page)
+    dpi: float
+    rotation: int = 0  # orientation corrected, degrees (Tesseract OSD)
+    skew: float = 0.0  # small-angle deskew, degrees
+    words: int = 0
+    needs_review: bool = False  # low confidence: a person must check this page
+
+
+@dataclass
 class Page:
     """One page: its words in reading order and the text detection reads.
 
@@ -45,6 +57,7 @@ class Page:
     text: str
     word_spans: list[tuple[int, int]]
     image_count: int = 0
+    ocr: OcrInfo | None = None  # set when the page was OCR'd
 
     def words_in_span(self, start: int, end: int) -> list[tuple[int, int, int]]:
         """(word index, first char, last char) of each word overlapping text[start:end],

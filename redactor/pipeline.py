@@ -19,25 +19,28 @@ class Proposed:
     proposal_set: ProposalSet
     released: list[Released]
     warnings: list[str]
+    # OCR'd pages: {"page": 0-based, "confidence", "dpi", "rotation", "skew", "words", "needs_review"}
+    ocr_pages: list[dict] = field(default_factory=list)
     document: Document | None = field(default=None, repr=False)  # kept for record-set passes
 
 
 def propose(path: str | Path, context: str | None = None, policy: Policy | None = None,
-            password: str | None = None) -> Proposed:
-    document = load_document(path, password=password)
+            password: str | None = None, ocr: bool = True) -> Proposed:
+    document = load_document(path, password=password, ocr=ocr)
     findings = detect(document)
     proposal_set, released = code_findings(document, findings, policy, context)
-    return Proposed(proposal_set, released, document.warnings, document)
+    ocr_pages = [{"page": pg.number, **asdict(pg.ocr)} for pg in document.pages if pg.ocr]
+    return Proposed(proposal_set, released, document.warnings, ocr_pages, document)
 
 
 def propose_record_set(paths: list[Path], context: str | None = None, policy: Policy | None = None,
-                       password: str | None = None) -> list[tuple[Path, Proposed | RedactorError]]:
+                       password: str | None = None, ocr: bool = True) -> list[tuple[Path, Proposed | RedactorError]]:
     """Propose every record of a set, then make the set consistent: what is withheld in one
     record is withheld wherever it appears in the others. A bad file is returned as its error."""
     results: list[tuple[Path, Proposed | RedactorError]] = []
     for path in paths:
         try:
-            results.append((path, propose(path, context=context, policy=policy, password=password)))
+            results.append((path, propose(path, context=context, policy=policy, password=password, ocr=ocr)))
         except RedactorError as exc:
             results.append((path, exc))
     good = [r for _, r in results if isinstance(r, Proposed)]
@@ -51,7 +54,8 @@ def propose_record_set(paths: list[Path], context: str | None = None, policy: Po
 def write_proposed(result: Proposed, path: str | Path) -> None:
     """The contract JSON, plus what the policy kept released and load warnings (extra fields)."""
     write_proposals(result.proposal_set, path, extra={
-        "released": [asdict(r) for r in result.released], "warnings": result.warnings})
+        "released": [asdict(r) for r in result.released], "warnings": result.warnings,
+        "ocr_pages": result.ocr_pages})
 
 
 @dataclass
@@ -65,9 +69,9 @@ class Redacted:
 
 def redact(path: str | Path, out_dir: str | Path, context: str | None = None,
            policy: Policy | None = None, password: str | None = None,
-           relative_to: Path | None = None) -> Redacted:
+           relative_to: Path | None = None, ocr: bool = True) -> Redacted:
     """Propose, apply and verify one file into out_dir (keeping its sub-folder)."""
-    proposed = propose(path, context=context, policy=policy, password=password)
+    proposed = propose(path, context=context, policy=policy, password=password, ocr=ocr)
     return finish(path, proposed, out_dir, password=password, relative_to=relative_to)
 
 

@@ -1,7 +1,7 @@
 """Stage 6, verify: prove that nothing redacted can be recovered from an output PDF.
 
 Checks, each of which fails the release: text still under a redaction box (a box merely
-drawn over text), a redacted string extractable anywhere in the document, a redacted
+drawn over text), image pixels under a box in which OCR reads a redacted word, a redacted string extractable anywhere in the document, a redacted
 string in any decompressed stream, in metadata or XMP, and leftover annotations,
 form fields, embedded files or bookmarks.
 """
@@ -13,6 +13,7 @@ from pathlib import Path
 import pymupdf
 import regex as re
 
+from . import ocr
 from .codes import load_code_set
 from .errors import VerificationError
 from .load import read_page, check_file, open_pdf
@@ -28,6 +29,7 @@ class VerifyReport:
     path: str
     checked_strings: int = 0
     checked_boxes: int = 0
+    ocr_checked_regions: int = 0  # image regions under boxes that were not blank and were OCR'd
     leaks: list[str] = field(default_factory=list)
 
     @property
@@ -54,6 +56,41 @@ def _label_words(proposal_set: ProposalSet) -> set[str]:
     return words
 
 
+def _words_of(text: str) -> set[str]:
+    return {w.lower() for w in re.findall(r"[\w@.'-]+", text) if len(re.sub(r"\W", "", w)) >= 3}
+
+
+def _check_image_pixels(doc: pymupdf.Document, applied: list, report: VerifyReport) -> None:
+    from .apply import _visible_box  # the area apply removed the pixels of
+
+    by_page: dict[int, list] = {}
+    for p in applied:
+        if p.page < doc.page_count:
+            by_page.setdefault(p.page, []).append(p)
+    for number, proposals in sorted(by_page.items()):
+        page = doc[number]
+        if not page.get_images():
+            continue
+        crops = []
+        for p in proposals:
+            for box in p.boxes:
+                crops += [c for c in ocr.image_pixels_under(doc, page, _visible_box(pymupdf.Rect(box)))
+                          if not ocr.blank(c)]
+        if not crops:
+            continue
+        report.ocr_checked_regions += len(crops)
+        if not ocr.available():
+            report.leaks.append(f"page {number + 1}: image pixels remain under redaction boxes and "
+                                "cannot be OCR-checked (Tesseract is not installed)")
+            continue
+        read = _words_of(ocr.read_crops(crops))
+        for p in proposals:
+            hits = sorted(_words_of(p.text) & read)
+            if hits:
+                report.leaks.append(f"page {number + 1}: redacted text {p.text!r} is readable by OCR in the "
+                                    f"image under redaction {p.id} ({', '.join(hits)})")
+
+
 def verify_pdf(path: str | Path, proposal_set: ProposalSet, display_name: str | None = None,
                raise_on_leak: bool = True, password: str | None = None) -> VerifyReport:
     name = display_name or str(path)
@@ -77,6 +114,9 @@ def verify_pdf(path: str | Path, proposal_set: ProposalSet, display_name: str | 
                     centre = pymupdf.Point((w.x0 + w.x1) / 2, (w.y0 + w.y1) / 2)
                     if centre in rect and w.text not in labels:
                         report.leaks.append(f"page {p.page + 1}: text {w.text!r} still under redaction {p.id}")
+        # 1b. nothing readable in the stored image pixels under any box (scanned pages):
+        # blank crops pass at once, anything else is OCR'd
+        _check_image_pixels(doc, applied, report)
         # 2. no redacted string anywhere in the extracted text
         strings = {_normalise(p.text) for p in applied}
         strings = {s for s in strings if len(s) >= MIN_GLOBAL_LEN and s.lower() not in kept}
