@@ -144,7 +144,7 @@ def list_codes(code_set: Optional[str] = typer.Argument(None, help="A code set t
 def _report_unlabeled(file: Path, ids: list[str]) -> None:
     if ids:
         err.print(f"[yellow]warning:[/yellow] {file}: boxes too small to print their codes: {', '.join(ids)}",
-                  highlight=False)
+                  highlight=False, soft_wrap=True)
 
 
 @app.command()
