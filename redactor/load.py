@@ -5,7 +5,9 @@ Bad input is refused here with one clear line (BadInputError) before anything is
 from __future__ import annotations
 
 import hashlib
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import pymupdf
 
@@ -133,29 +135,65 @@ def _image_only(page: pymupdf.Page, parsed: Page) -> bool:
     return area > 0 and covered / area >= IMAGE_ONLY_MIN_COVER
 
 
+class OpenPdf:
+    """An opened, checked PDF whose pages are read one at a time, so a caller can stream
+    a long document in chunks instead of holding every page's words at once."""
+
+    def __init__(self, path: Path, password: str | None, max_mb: float):
+        self.path = check_file(path, max_mb)
+        self.sha256 = sha256_of(self.path)
+        self.warnings: list[str] = []
+        self.doc = open_pdf(self.path, password, self.warnings)
+        if self.doc.is_repaired:
+            self.warnings.append("damaged cross-reference table was repaired by MuPDF")
+        self.metadata = {k: v for k, v in (self.doc.metadata or {}).items() if v}
+
+    @property
+    def page_count(self) -> int:
+        return self.doc.page_count
+
+    def page(self, number: int) -> Page:
+        """One page, refused (BadInputError) if unreadable or image-only."""
+        pdf_page = self.doc[number]
+        try:
+            parsed = read_page(number, pdf_page)
+        except Exception as exc:
+            raise BadInputError(self.path, f"corrupt PDF, page {number + 1} cannot be read ({exc})") from None
+        if _image_only(pdf_page, parsed):
+            raise BadInputError(
+                self.path, f"page {number + 1} is image-only with no text layer: OCR is needed "
+                           "(not supported yet), nothing was written")
+        return parsed
+
+    def pages(self) -> Iterator[Page]:
+        """Every page in order; a repaired file with no readable content is refused at the end."""
+        content = False
+        for number in range(self.page_count):
+            parsed = self.page(number)
+            content = content or bool(parsed.words or parsed.image_count)
+            yield parsed
+        if self.doc.is_repaired and not content:
+            raise BadInputError(self.path, "corrupt PDF: repaired, but no page content could be read")
+
+    def document(self, pages: list[Page]) -> Document:
+        return Document(path=str(self.path), sha256=self.sha256, pages=pages,
+                        metadata=self.metadata, warnings=self.warnings)
+
+    def close(self) -> None:
+        self.doc.close()
+
+
+@contextmanager
+def open_document(path: str | Path, password: str | None = None,
+                  max_mb: float = MAX_FILE_MB) -> Iterator[OpenPdf]:
+    pdf = OpenPdf(Path(path), password, max_mb)
+    try:
+        yield pdf
+    finally:
+        pdf.close()
+
+
 def load_document(path: str | Path, password: str | None = None,
                   max_mb: float = MAX_FILE_MB) -> Document:
-    p = check_file(path, max_mb)
-    digest = sha256_of(p)
-    warnings: list[str] = []
-    doc = open_pdf(p, password, warnings)
-    try:
-        if doc.is_repaired:
-            warnings.append("damaged cross-reference table was repaired by MuPDF")
-        pages = []
-        for number, page in enumerate(doc):
-            try:
-                parsed = read_page(number, page)
-            except Exception as exc:
-                raise BadInputError(p, f"corrupt PDF, page {number + 1} cannot be read ({exc})") from None
-            if _image_only(page, parsed):
-                raise BadInputError(
-                    p, f"page {number + 1} is image-only with no text layer: OCR is needed "
-                       "(not supported yet), nothing was written")
-            pages.append(parsed)
-        if doc.is_repaired and not any(pg.words or pg.image_count for pg in pages):
-            raise BadInputError(p, "corrupt PDF: repaired, but no page content could be read")
-        metadata = {k: v for k, v in (doc.metadata or {}).items() if v}
-    finally:
-        doc.close()
-    return Document(path=str(p), sha256=digest, pages=pages, metadata=metadata, warnings=warnings)
+    with open_document(path, password, max_mb) as pdf:
+        return pdf.document(list(pdf.pages()))
