@@ -15,6 +15,7 @@ Layout of OUT_DIR (the input tree mirrored):
 """
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import multiprocessing
@@ -506,6 +507,29 @@ def plan(in_dir: Path, options: Options) -> Iterator[tuple[Job, Outcome | None]]
         yield job, finished(job, options)
 
 
+def _lock_out_dir(out_dir: Path):
+    """One batch at a time per output folder; the lock goes with the process, so a killed
+    run never leaves it behind."""
+    path = out_dir / STATE_DIR / "lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = open(path, "w")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        raise BadInputError(out_dir, "another batch is running on this output folder") from None
+    return handle
+
+
+def _remove_stale_temporaries(out_dir: Path) -> int:
+    """Temporary files of an atomic write interrupted by a kill (fileio.atomic_target names
+    them .NAME.XXXX.tmp); no finished output is ever among them."""
+    stale = [p for p in out_dir.rglob(".*.tmp") if p.is_file()]
+    for p in stale:
+        p.unlink(missing_ok=True)
+    return len(stale)
+
+
 def record_set_pass(report: BatchReport, options: Options) -> None:
     """The place for record-set-level work, run once every document has been proposed:
     cross-document consistency (issue 4, item 5 — a name withheld in one document is
@@ -533,6 +557,17 @@ def run_batch(in_dir: str | Path, out_dir: str | Path, *, workers: int | None = 
                                                    f"the policy knows {', '.join(known)}")
     workers = workers or os.cpu_count() or 1
     out_dir.mkdir(parents=True, exist_ok=True)
+    lock = _lock_out_dir(out_dir)
+    try:
+        return _run_locked(in_dir, out_dir, workers, engine, scheduler, timeout, context, policy, apply,
+                           on_outcome, on_total)
+    finally:
+        lock.close()
+
+
+def _run_locked(in_dir, out_dir, workers, engine, scheduler, timeout, context, policy, apply,
+                on_outcome, on_total) -> BatchReport:
+    _remove_stale_temporaries(out_dir)
     options = Options(out_dir=str(out_dir.resolve()), run_id=uuid.uuid4().hex[:12], context=context,
                       policy=str(Path(policy).resolve()) if policy else None, apply=apply,
                       config_hash=config_fingerprint(context, policy, apply))
