@@ -84,6 +84,7 @@ class Outcome:
     outputs: dict[str, str] = field(default_factory=dict)  # kind -> path relative to OUT_DIR
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    cpu_seconds: float = 0.0         # CPU time of the worker on it (the machine may be shared)
     worker: str | None = None        # host:pid that processed it
     worker_peak_rss_mb: float | None = None
     run: str | None = None           # run id that produced the outputs
@@ -222,7 +223,7 @@ def process_document(job: Job, options: Options) -> Outcome:
     then the record. Errors become a failed Outcome; nothing half-written is left."""
     from . import pipeline  # heavy imports stay out of the coordinating process
 
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     worker = f"{os.uname().nodename}:{os.getpid()}"
     log_event(options.out_dir, "start", job.relpath, options.run_id)
     outcome = Outcome(doc=job.relpath, status="failed", worker=worker, run=options.run_id)
@@ -264,6 +265,7 @@ def process_document(job: Job, options: Options) -> Outcome:
         outcome.kind = "error"
         outcome.reason = f"{type(exc).__name__}: {exc} ({traceback.extract_tb(exc.__traceback__)[-1].name})"
     outcome.seconds = round(time.perf_counter() - started, 3)
+    outcome.cpu_seconds = round(time.process_time() - cpu_started, 3)
     outcome.worker_peak_rss_mb = _peak_rss_mb()
     if outcome.status == "done":
         _write_record(job, options, outcome)
