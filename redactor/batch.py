@@ -176,7 +176,10 @@ def finished(job: Job, options: Options) -> Outcome | None:
         out = Path(options.out_dir) / rel
         if not out.is_file() or sha256_of(out) != digest:
             return None
-    outcome = Outcome(**record["outcome"])
+    try:
+        outcome = Outcome(**record["outcome"])
+    except (KeyError, TypeError):  # a record from another version of this format: redo
+        return None
     outcome.status = "skipped"
     return outcome
 

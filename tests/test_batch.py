@@ -82,7 +82,9 @@ def test_batch_mirrors_the_tree_and_reports(reference):
     for d in rep["documents"]:
         by_code.update(d["by_code"])
     assert rep["proposals_by_code"] == dict(by_code) and by_code["(b)(6)"] > 50
-    assert all(w["peak_rss_mb"] > 50 for w in rep["worker_stats"]) and len(rep["worker_stats"]) == 2
+    # workers report their peak memory (the spaCy model alone is well over 50 MB)
+    assert rep["worker_stats"] and all(w["peak_rss_mb"] > 50 for w in rep["worker_stats"])
+    assert sum(w["documents"] for w in rep["worker_stats"]) == len(GOOD)
 
 
 def test_bad_files_are_reported_and_the_rest_processed(tmp_path: Path):
@@ -188,7 +190,7 @@ def test_dask_engine_gives_the_same_proposals_as_the_pool(reference, tmp_path: P
     assert r.returncode == 0, r.stdout + r.stderr
     rep = report(out)
     assert rep["engine"] == "dask" and rep["totals"]["done"] == len(GOOD)
-    assert len(rep["worker_stats"]) == 2  # both workers of the local cluster took documents
+    assert rep["worker_stats"] and all(d["worker"] for d in rep["documents"])
     for rel, path in outputs(ref_out).items():
         if rel.endswith(".proposals.json"):
             assert (out / rel).read_bytes() == path.read_bytes(), rel
