@@ -546,16 +546,21 @@ def record_set_pass(report: BatchReport, options: Options) -> None:
     return None
 
 
-def run_batch(in_dir: str | Path, out_dir: str | Path, *, workers: int | None = None,
-              engine: str = "pool", scheduler: str | None = None, timeout: float | None = None,
-              context: str | None = None, policy: str | Path | None = None, apply: bool = False,
-              on_outcome: Callable[[Outcome], None] | None = None,
-              on_total: Callable[[int], None] | None = None) -> BatchReport:
+def check_folders(in_dir: str | Path, out_dir: str | Path) -> tuple[Path, Path]:
     in_dir, out_dir = Path(in_dir), Path(out_dir)
     if not in_dir.is_dir():
         raise BadInputError(in_dir, "is not a folder")
     if out_dir.resolve() == in_dir.resolve():
         raise BadInputError(out_dir, "the output folder must not be the input folder")
+    return in_dir, out_dir
+
+
+def run_batch(in_dir: str | Path, out_dir: str | Path, *, workers: int | None = None,
+              engine: str = "pool", scheduler: str | None = None, timeout: float | None = None,
+              context: str | None = None, policy: str | Path | None = None, apply: bool = False,
+              on_outcome: Callable[[Outcome], None] | None = None,
+              on_total: Callable[[int], None] | None = None) -> BatchReport:
+    in_dir, out_dir = check_folders(in_dir, out_dir)
     known = _policy(str(policy) if policy else None).contexts
     if context and context not in known:
         raise BadInputError(str(policy or "policy"), f"unknown record context {context!r}; "

@@ -159,6 +159,7 @@ def batch(in_dir: Path = typer.Argument(..., help="Folder of PDFs (searched recu
         _fail(RedactorError("--engine", f"unknown engine {engine!r} (pool or dask)"), 2)
     report_path = report or out_dir / batch_mod.REPORT_NAME
     try:
+        batch_mod.check_folders(in_dir, out_dir)
         with batch_mod.ProgressDisplay(err) as progress:
             result = batch_mod.run_batch(in_dir, out_dir, workers=workers, engine=engine, scheduler=scheduler,
                                          timeout=timeout, context=context, policy=policy, apply=apply_,
