@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: setup system-deps demo test samples quality quality-samples eval
+.PHONY: setup system-deps demo test samples quality quality-samples eval throughput
 
 setup: $(VENV)/.installed
 
@@ -39,3 +39,7 @@ quality: setup
 # The same measures on the eight bundled samples.
 quality-samples: setup
 	$(BIN)/python benchmarks/quality_samples.py
+
+# Pages/s of batch propose (vs vanilla Presidio), apply + verify, 1 -> 2 workers, peak memory.
+throughput: setup
+	$(BIN)/python benchmarks/throughput.py

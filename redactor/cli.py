@@ -186,5 +186,36 @@ def check(files: list[Path] = typer.Argument(..., help="PDF files to inspect (an
     raise typer.Exit(worst)
 
 
+@app.command()
+def batch(in_dir: Path = typer.Argument(..., help="Folder of PDFs (searched recursively)"),
+          out_dir: Path = typer.Option(..., "--out", "-o", help="Output folder (mirrors the input tree)"),
+          apply_: bool = typer.Option(False, "--apply", help="Also apply and verify: NAME.redacted.pdf"),
+          workers: Optional[int] = typer.Option(None, "--workers", "-j", min=1,
+                                                help="Worker processes (default: number of cores)"),
+          timeout: Optional[float] = typer.Option(None, "--timeout", min=0.1,
+                                                  help="Seconds allowed per document; past it the document fails"),
+          engine: str = typer.Option("pool", "--engine", help="pool (local processes) or dask"),
+          scheduler: Optional[str] = typer.Option(None, "--scheduler",
+                                                  help="Dask scheduler address (default: a local cluster)"),
+          report: Optional[Path] = typer.Option(None, "--report", help="JSON report (default: OUT_DIR/batch-report.json)"),
+          context: Optional[str] = ContextOpt, policy: Optional[Path] = PolicyOpt) -> None:
+    """Propose (and with --apply, redact) a whole record set: parallel, resumable, failures isolated."""
+    from . import batch as batch_mod
+    if engine not in ("pool", "dask"):
+        _fail(RedactorError("--engine", f"unknown engine {engine!r} (pool or dask)"), 2)
+    report_path = report or out_dir / batch_mod.REPORT_NAME
+    try:
+        batch_mod.check_folders(in_dir, out_dir)
+        with batch_mod.ProgressDisplay(err) as progress:
+            result = batch_mod.run_batch(in_dir, out_dir, workers=workers, engine=engine, scheduler=scheduler,
+                                         timeout=timeout, context=context, policy=policy, apply=apply_,
+                                         on_outcome=progress.advance, on_total=progress.total)
+    except RedactorError as exc:
+        _fail(exc)
+    batch_mod.write_report(result, report_path)
+    batch_mod.print_summary(result, out, report_path)
+    raise typer.Exit(result.exit_code)
+
+
 if __name__ == "__main__":
     app()

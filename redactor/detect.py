@@ -127,10 +127,18 @@ def detect(document: Document, detector: Detector | None = None) -> list[Finding
             if finding and not _heading_guess(text, finding):
                 findings.append(finding)
         passages += detector.passages.find(page.number, text, artifacts.tokens, marked)
-    # Names and numbers, and passages, are resolved apart: a name inside a withheld passage
-    # keeps its own finding, so its privacy codes join the passage's when they are coded.
-    findings = _resolve_overlaps(findings) + _resolve_overlaps(passages)
-    findings += _propagate(document, findings, set(cfg.get("propagate_entities", [])), detector)
+    return combine(document, findings + passages, detector)
+
+
+def combine(document: Document, found: list[Finding], detector: Detector) -> list[Finding]:
+    """Resolve overlaps and make the document consistent (what is found once is found
+    everywhere). Names and numbers, and passages, are resolved apart: a name inside a withheld
+    passage keeps its own finding, so its privacy codes join the passage's when they are coded.
+    The batch calls this again over a whole long document detected in chunks."""
+    entities = [f for f in found if not f.recognizer.startswith(PASSAGE_RECOGNIZER)]
+    passages = [f for f in found if f.recognizer.startswith(PASSAGE_RECOGNIZER)]
+    findings = _resolve_overlaps(entities) + _resolve_overlaps(passages)
+    findings += _propagate(document, findings, set(detector.config.get("propagate_entities", [])), detector)
     entities = [f for f in findings if not f.recognizer.startswith(PASSAGE_RECOGNIZER)]
     passages = [f for f in findings if f.recognizer.startswith(PASSAGE_RECOGNIZER)
                 and not (f.entity == "LE_STATISTIC" and _overlaps_any(f, entities))]

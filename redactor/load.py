@@ -5,7 +5,9 @@ Bad input is refused here with one clear line (BadInputError) before anything is
 from __future__ import annotations
 
 import hashlib
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import pymupdf
 
@@ -235,6 +237,76 @@ def _ocr_pages(p: Path, doc: pymupdf.Document, pages: list[Page], numbers: list[
         if info.needs_review:
             note += ": low confidence, review this page manually"
         warnings.append(note)
+
+
+class OpenPdf:
+    """An opened, checked PDF whose pages are read one at a time, so a caller can stream
+    a long document in chunks instead of holding every page's words at once."""
+
+    def __init__(self, path: Path, password: str | None, max_mb: float, ocr: bool = True):
+        self.path = check_file(path, max_mb)
+        self.sha256 = sha256_of(self.path)
+        self.warnings: list[str] = []
+        self.ocr = ocr
+        self.settings = ocr_mod.settings()
+        self.doc = open_pdf(self.path, password, self.warnings)
+        if self.doc.is_repaired:
+            self.warnings.append("damaged cross-reference table was repaired by MuPDF")
+        self.metadata = {k: v for k, v in (self.doc.metadata or {}).items() if v}
+
+    @property
+    def page_count(self) -> int:
+        return self.doc.page_count
+
+    def page(self, number: int) -> Page:
+        """One page, refused (BadInputError) if unreadable or image-only."""
+        try:
+            pdf_page = self.doc[number]
+            parsed = read_page(number, pdf_page)
+            _check_images(self.path, number, pdf_page, self.settings)
+            image_only = needs_ocr(pdf_page, parsed, self.settings)
+        except BadInputError:
+            raise
+        except Exception as exc:
+            raise BadInputError(self.path, f"corrupt PDF, page {number + 1} cannot be read ({exc})") from None
+        if image_only and not self.ocr:
+            raise BadInputError(self.path, f"page {number + 1} is image-only with no text layer: OCR is "
+                                           "needed (OCR was turned off), nothing was written")
+        if image_only:  # one page at a time here: the batch runs documents in parallel
+            pages = {number: parsed}
+            _ocr_pages(self.path, self.doc, pages, [number], self.settings, 1, self.warnings)
+            parsed = pages[number]
+        return parsed
+
+    def pages(self) -> Iterator[Page]:
+        """Every page in order; a repaired file with no readable content is refused at the end."""
+        content = False
+        for number in range(self.page_count):
+            parsed = self.page(number)
+            content = content or bool(parsed.words or parsed.image_count)
+            yield parsed
+        if self.doc.is_repaired and not content:
+            raise BadInputError(self.path, "corrupt PDF: repaired, but no page content could be read")
+
+    def document(self, pages: list[Page]) -> Document:
+        return Document(path=str(self.path), sha256=self.sha256, pages=pages,
+                        metadata=self.metadata, warnings=self.warnings)
+
+    def close(self) -> None:
+        self.doc.close()
+        if sha256_of(self.path) != self.sha256:
+            raise BadInputError(self.path, "the file changed while it was being read; nothing was written")
+
+
+@contextmanager
+def open_document(path: str | Path, password: str | None = None,
+                  max_mb: float = MAX_FILE_MB, ocr: bool = True) -> Iterator[OpenPdf]:
+    """A PDF opened for streaming its pages (the batch's path for long documents)."""
+    pdf = OpenPdf(Path(path), password, max_mb, ocr)
+    try:
+        yield pdf
+    finally:
+        pdf.close()
 
 
 def load_document(path: str | Path, password: str | None = None,
