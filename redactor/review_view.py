@@ -179,3 +179,13 @@ def legend_markdown() -> str:
                      f"background:rgb({r},{g},{b});margin:0 0.3em 0 0.8em;vertical-align:middle'>"
                      f"</span>{STATUS_LABELS[status]}")
     return "".join(parts)
+
+
+def text_in_region(pdf: str | Path, page: int, box: Sequence[float]) -> str:
+    """The words whose centre lies in `box` (PDF points), in reading order: what a region
+    redaction removes, so verify can check it is gone. '' for a region with no text."""
+    x0, y0, x1, y1 = box
+    with pymupdf.open(pdf) as doc:
+        words = doc[page].get_text("words", sort=True)
+    inside = [w[4] for w in words if x0 <= (w[0] + w[2]) / 2 <= x1 and y0 <= (w[1] + w[3]) / 2 <= y1]
+    return " ".join(inside)
