@@ -688,7 +688,7 @@ class CaseStore:
         s.add(Decision(document_id=p.document_id, proposal_id=p.id, page=p.page, action=action,
                        user_name=user.name, user_role=user.role, at=now(), reason=reason or "",
                        codes=list(p.codes), before=before, after=after, batch=batch))
-        detail = f"{action} {p.key} (page {p.page + 1}, {p.entity}) {" ".join(p.text.split())!r} as {', '.join(p.codes)}"
+        detail = f"{action} {p.key} (page {p.page + 1}, {p.entity}) {' '.join(p.text.split())!r} as {', '.join(p.codes)}"
         s.add(self._log(user, action, p.document_id, detail + (f": {reason}" if reason else "")))
 
     def _commit(self, s: Session, what: str) -> None:
