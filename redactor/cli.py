@@ -140,5 +140,11 @@ def _report_unlabeled(file: Path, ids: list[str]) -> None:
                   highlight=False)
 
 
+# Issue 5: `redactor case …`, `redactor review CASE`, `redactor release CASE` (redactor/case_cli.py).
+from .case_cli import register as _register_case_commands  # noqa: E402
+
+_register_case_commands(app)
+
+
 if __name__ == "__main__":
     app()
