@@ -293,6 +293,11 @@ class AddResult:
     error: str | None = None
     warnings: list[str] = field(default_factory=list)
 
+    @property
+    def ok(self) -> bool:
+        """The file is in the case (added now, or already there)."""
+        return self.status != "failed"
+
 
 class CaseProposalSet(ProposalSet):
     """The proposals JSON contract with the current decisions, plus the pages withheld in
