@@ -130,3 +130,45 @@ def test_case_commands_on_a_shared_postgresql_database(tmp_path):
         with pymupdf.open(tmp_path / "rel" / "documents" / "memo.redacted.pdf") as pdf:
             text = pdf[0].get_text()
         assert "Brennan" not in text and "555-0143" not in text
+
+
+def test_review_starts_the_reviewer_on_the_case(tmp_path):
+    import os
+    import signal
+    import socket
+    import subprocess
+    import time
+    import urllib.request
+
+    from conftest import REDACTOR
+
+    refused = run_cli("review", tmp_path / "no-such-case")
+    ok(refused, 2)
+    assert "case folder not found" in refused.stderr
+    case = tmp_path / "c"
+    ok(run_cli("case", "new", case, "--number", "2026-R-1", "--requester", "R. Roe"))
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    log = (tmp_path / "review.log").open("w")
+    proc = subprocess.Popen([str(REDACTOR), "review", str(case), "--server.port", str(port),
+                             "--server.address", "127.0.0.1"], stdout=log, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    try:
+        health = None
+        for _ in range(120):
+            if proc.poll() is not None:
+                break
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
+                    health = r.read().decode()
+                break
+            except OSError:
+                time.sleep(0.5)
+        assert health == "ok", (tmp_path / "review.log").read_text()
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as r:
+            assert r.status == 200 and b"<html" in r.read().lower()
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
+        log.close()
