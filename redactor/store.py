@@ -766,12 +766,29 @@ class CaseStore:
                       codes: list[str], user: User, reason: str = "") -> ProposalView:
         """A redaction drawn by hand (a page region), accepted at once."""
         codes = self._check_codes(codes)
+        doc_row = self.document(document_id)
+        if 0 <= page < doc_row.page_count:
+            boxes = [list(b) for b in boxes] + self._line_boxes(self._pages(doc_row.sha256)[page], boxes)
         with self._write() as s, s.begin():
             doc = self._lock_document(s, document_id)
             p = self._add_in(s, doc, page, boxes, text or f"[region on page {page + 1}]", codes, user, reason,
                              str(uuid.uuid4()), "region")
             pid = p.id
         return self.proposal(pid)
+
+    @staticmethod
+    def _line_boxes(page, regions: list[list[float]]) -> list[list[float]]:
+        """One box per text line of the words whose centre lies in a region: apply removes
+        text under the middle band of each box (sized for a line), so a region taller
+        than a line needs its lines boxed too."""
+        lines: dict[tuple[int, int], list[float]] = {}
+        for w in page.words:
+            cx, cy = (w.x0 + w.x1) / 2, (w.y0 + w.y1) / 2
+            if any(len(r) == 4 and r[0] <= cx <= r[2] and r[1] <= cy <= r[3] for r in regions):
+                box = lines.get((w.block, w.line))
+                lines[(w.block, w.line)] = ([min(box[0], w.x0), min(box[1], w.y0), max(box[2], w.x1), max(box[3], w.y1)]
+                                            if box else [w.x0, w.y0, w.x1, w.y1])
+        return list(lines.values())
 
     def _pages(self, sha: str) -> list:
         with self._pages_lock:

@@ -317,3 +317,17 @@ def test_opening_what_is_not_a_case_is_one_clear_error(tmp_path):
         new_case(tmp_path, None)
     with pytest.raises(BadInputError, match="unknown record context"):
         CaseStore.create(tmp_path / "other", "X-1", "Someone", date(2026, 1, 5), "secret_police")
+
+
+def test_a_region_over_several_lines_is_released_without_them(tmp_path):
+    pdf = make_pdf(tmp_path / "para.pdf", ["Line one of the paragraph here.", "Line two of the paragraph here.",
+                                           "Line three of the paragraph.", "Line four stays."])
+    store = new_case(tmp_path, None, pdf)
+    [doc] = store.documents()
+    region = store.add_redaction(doc.id, 0, [[60, 55, 400, 110]], "", ["(b)(5)"], STAFF, "deliberative")
+    assert region.text == "[region on page 1]" and len(region.boxes) == 4  # the region and its 3 lines
+    out = tmp_path / "para.redacted.pdf"
+    apply_proposals(store.original_path(doc.id), store.proposal_set(doc.id), out)  # verifies
+    with pymupdf.open(out) as released:
+        assert released[0].get_text().split() == ["Line", "four", "stays.", "(b)(5)"]
+    store.close()
