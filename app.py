@@ -12,6 +12,7 @@ database); without it, a picker over the case folders under `REDACTOR_CASES_ROOT
 from __future__ import annotations
 
 import os
+from datetime import date
 from pathlib import Path
 
 import streamlit as st
@@ -135,14 +136,15 @@ if not documents:
 by_id = {d.id: d for d in documents}
 if st.session_state.get("document") not in by_id:
     st.session_state["document"] = documents[0].id
-doc_id = st.sidebar.selectbox(
-    "Document", list(by_id), key="document",
-    format_func=lambda i: f"{by_id[i].original_name} — {by_id[i].reviewed}/{by_id[i].total} · {by_id[i].status}",
-    on_change=lambda: st.session_state.update(page=1))
+# labels are names only: a label that changes with progress makes the browser re-send the choice
+doc_id = st.sidebar.selectbox("Document", list(by_id), key="document",
+                              format_func=lambda i: by_id[i].original_name)
 doc = by_id[doc_id]
-original = case_dir / "originals" / f"{doc.sha256}.pdf"
-if hasattr(store, "original_path"):
-    original = store.original_path(doc_id)
+if st.session_state.get("page_of") != doc_id:  # another document: start at its first page
+    st.session_state["page_of"] = doc_id
+    st.session_state["page"] = 1
+original = store.original_path(doc_id)
+locked = doc.status == "approved"  # the store refuses changes until counsel returns it
 page_number = st.sidebar.number_input("Page", min_value=1, max_value=max(doc.page_count, 1),
                                       step=1, key="page")
 page = int(page_number) - 1
@@ -153,7 +155,7 @@ with st.sidebar.expander("Documents in this case", expanded=False):
 
 # ---------------------------------------------------------------- the page
 proposals = store.proposals(doc_id)
-withheld = store.withheld_pages(doc_id) if hasattr(store, "withheld_pages") else {}
+withheld = store.withheld_pages(doc_id)
 on_page = sorted((p for p in proposals if p.page == page),
                  key=lambda p: (round(p.boxes[0][1]), p.boxes[0][0]))
 
@@ -162,14 +164,19 @@ st.markdown(f"## {doc.original_name}")
 st.progress(doc.total and doc.reviewed / doc.total,
             text=f"Document: {doc.reviewed} / {doc.total} reviewed · status {doc.status} · "
                  f"page {page + 1} of {doc.page_count}: {rv.progress_of(on_page)}")
+if locked:
+    st.info("Approved by counsel: locked. Counsel can return it with a comment to change it.")
+elif doc.status == "returned" and getattr(doc, "last_comment", None):
+    st.warning(f"Returned by counsel: {doc.last_comment}")
 
 left, right = st.columns([3, 2], gap="medium")
 with left:
     preview = st.toggle("Preview as released", key="preview",
-                        help="The current decisions applied to this page by the redaction stage itself.")
+                        help="The current decisions applied by the release stage itself (redaction, verification, "
+                             "placeholder for a page withheld in full).")
     if preview:
         try:
-            png = rv.preview_page(original, store.proposal_set(doc_id), page)
+            png = rv.preview_release_page(store, doc, page)
         except RedactorError as exc:
             st.error(f"The release would fail for this document: {exc}")
             png = None
@@ -212,14 +219,16 @@ with right:
                     f"<span style='background:rgb({r},{g},{b});color:white;padding:0 0.4em;"
                     f"border-radius:0.3em'>{number}</span> **{p.text}** · `{', '.join(p.codes)}` · "
                     f"{rv.STATUS_LABELS[status]}", unsafe_allow_html=True)
-                st.caption(f"{p.entity} · {p.recognizer or p.source} · score {p.score:.2f} — {p.rationale}")
+                who = f" · last decided by {p.decided_by}" if getattr(p, "decided_by", None) else ""
+                st.caption(f"{p.entity} · {p.recognizer or 'added by a reviewer'} · score {p.score:.2f}{who} — "
+                           f"{p.rationale}")
                 a, rj, rc = st.columns(3)
                 a.button("Accept", key=f"accept_{p.id}", on_click=decide, args=(p, "accept"),
-                         disabled=p.status == "accepted", width="stretch")
+                         disabled=locked or p.status == "accepted", width="stretch")
                 rj.button("Reject", key=f"reject_{p.id}", on_click=decide, args=(p, "reject"),
-                          disabled=p.status == "rejected", width="stretch")
+                          disabled=locked or p.status == "rejected", width="stretch")
                 rc.button("Re-code", key=f"recode_{p.id}", on_click=decide, args=(p, "recode"),
-                          width="stretch")
+                          disabled=locked, width="stretch", help="Save the codes below (and accept)")
                 st.multiselect("Codes", code_ids, default=[c for c in p.codes if c in code_set.codes],
                                format_func=code_label, key=f"codes_{p.id}", label_visibility="collapsed")
                 st.text_input("Comment", key=f"comment_{p.id}", placeholder="Comment (why)",
@@ -358,7 +367,8 @@ with release_col:
     approved = [d for d in documents if d.status in ("approved", "released")]
     st.caption(f"{len(approved)} of {len(documents)} documents approved; only those are released.")
     st.text_input("Write the package to (a new folder)", key="release_out",
-                  value=str(case_dir / "releases" / "release"), disabled=not is_counsel)
+                  value=str(case_dir / "releases" / f"release-{date.today():%Y-%m-%d}"),
+                  disabled=not is_counsel)
 
     def release() -> None:
         from redactor.release import release_case
@@ -368,6 +378,8 @@ with release_col:
         except (RedactorError, OSError, ValueError) as exc:
             flash("error", f"Release failed: {exc}")
             return
+        for name, message in report.failed:
+            flash("error", f"Not released: {name}: {message}")
         flash("success", f"Release package written to {out}: {report}")
 
     st.button("Release approved documents", key="release", on_click=release,

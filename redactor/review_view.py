@@ -146,6 +146,18 @@ def preview_page(original: str | Path, proposal_set: ProposalSet, page: int,
         return render_page(output, page, zoom=zoom)
 
 
+def preview_release_page(store, document, page: int, zoom: float = DEFAULT_ZOOM) -> bytes:
+    """PNG of `page` of a case document exactly as the release will write it: the release's
+    own `redact_for_release` (apply + verify, withheld pages replaced by their placeholder
+    and checked) into a temporary file, then rendered. `document` is a store DocumentRow."""
+    from .release import redact_for_release  # the release stage needs the case store
+
+    with tempfile.TemporaryDirectory(prefix="redactor-preview-") as tmp:
+        output = Path(tmp) / "preview.pdf"
+        redact_for_release(store, document, output)
+        return render_page(output, page, zoom=zoom)
+
+
 @dataclass(frozen=True)
 class Progress:
     reviewed: int

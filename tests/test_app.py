@@ -146,7 +146,7 @@ def test_add_by_search_across_the_case_and_by_region(case_dir: Path) -> None:
     at = signed_in("Dana Reyes", "staff")
     store = reopen(case_dir)
     before = {d.id: len(store.proposals(d.id)) for d in store.documents()}
-    # "Office of Field Operations" is printed in both records and no recognizer proposes it
+    # "Office of Field Operations" is printed on two pages of the memo and no recognizer proposes it
     at.text_input(key="search_pattern").input("Office of Field Operations")
     at.radio(key="search_scope").set_value("case")
     at.multiselect(key="search_codes").set_value(["(b)(7)(E)"])
@@ -156,6 +156,7 @@ def test_add_by_search_across_the_case_and_by_region(case_dir: Path) -> None:
     manual = {d.original_name: [p for p in store.proposals(d.id) if p.source == "manual"] for d in store.documents()}
     assert manual["memo-coordination.pdf"] and all(
         p.text == "Office of Field Operations" and p.codes == ["(b)(7)(E)"] for ps in manual.values() for p in ps)
+    assert {p.page for p in manual["memo-coordination.pdf"]} == {0, 2}
     assert sum(len(ps) for ps in manual.values()) == sum(
         len(store.proposals(d.id)) for d in store.documents()) - sum(before.values())
 
@@ -167,7 +168,7 @@ def test_add_by_search_across_the_case_and_by_region(case_dir: Path) -> None:
     at.button(key="region_add").click().run()
     assert not messages(at)["error"], messages(at)
     regions = [p for p in reopen(case_dir).proposals(memo)
-               if p.source == "manual" and p.boxes == [[72.0, 700.0, 300.0, 730.0]]]
+               if p.source == "manual" and p.boxes[0] == [72.0, 700.0, 300.0, 730.0]]
     assert len(regions) == 1 and regions[0].page == 0
 
 

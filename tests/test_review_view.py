@@ -137,3 +137,31 @@ def test_identity_provider_is_pluggable(monkeypatch: pytest.MonkeyPatch) -> None
     assert load_provider() is trusted_header
     with pytest.raises(ValueError, match="module:function"):
         load_provider("redactor.review_identity")
+
+
+def test_release_preview_shows_the_placeholder_of_a_withheld_page(tmp_path: Path) -> None:
+    """The case preview runs the release's own redaction: a page withheld in full is
+    previewed as its placeholder (no original text), the other page as redacted."""
+    from datetime import date
+
+    from conftest import SAMPLES
+    from redactor.store import CaseStore, User
+
+    store = CaseStore.create(tmp_path / "case", number="2024-FOIA-0001", requester="R. Public",
+                             received=date(2024, 1, 2), record_context="law_enforcement")
+    (added,) = store.add_documents([SAMPLES / "letter.pdf"], User("Loader", "staff"))
+    document = store.document(added.document_id)
+    store.withhold_page(document.id, 1, ["(b)(6)"], User("Dana Reyes", "staff"), "medical details")
+    original = store.original_path(document.id)
+
+    def ink(png: bytes) -> float:
+        """Share of dark pixels inside the margins (the placeholder's frame is at 36 pt)."""
+        gray = Image.open(io.BytesIO(png)).convert("L")
+        inner = gray.crop((50, 50, gray.width - 50, gray.height - 50))
+        return sum(inner.point(lambda v: 255 if v < 128 else 0).histogram()[255:]) / (inner.width * inner.height)
+
+    withheld = rv.preview_release_page(store, store.document(document.id), 1, zoom=1.0)
+    kept = rv.preview_release_page(store, store.document(document.id), 0, zoom=1.0)
+    assert ink(rv.render_page(original, 1, zoom=1.0)) > 4 * ink(withheld)  # the letter's text is gone
+    assert ink(withheld) > 0  # the placeholder naming the exemption
+    assert ink(kept) > ink(rv.render_page(original, 0, zoom=1.0))  # black boxes over page 1's names
