@@ -20,11 +20,10 @@ import shutil
 import threading
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Iterable, Literal
 
-import numpy as np
 import regex as re
 from sqlalchemy import (JSON, Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text,
                         UniqueConstraint, create_engine, event, select)
@@ -93,7 +92,11 @@ def _utc(value: datetime | None) -> datetime | None:
 
 def due_date(received: date, working_days: int = RESPONSE_WORKING_DAYS) -> date:
     """Receipt plus the statutory working days (weekends skipped; federal holidays are not)."""
-    return np.busday_offset(np.datetime64(received, "D"), working_days, roll="forward").astype(date)
+    day = received
+    while working_days:
+        day += timedelta(days=1)
+        working_days -= day.weekday() < 5
+    return day
 
 
 # ---------------------------------------------------------------- ORM models
