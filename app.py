@@ -61,7 +61,7 @@ def show_flash() -> None:
     """Successes as a passing toast; refusals and conflicts stay on the page until the next action."""
     for kind, message in st.session_state.pop("flash", []):
         if kind == "success":
-            st.toast(message, icon="✅")
+            st.toast(message, icon=":material/check_circle:")
         else:
             getattr(st, kind)(message)
 
@@ -208,7 +208,7 @@ with right:
     if page in withheld:
         st.warning(f"Page {page + 1} is withheld in full ({', '.join(withheld[page])}).")
     st.markdown(f"**Proposals on page {page + 1}** ({len(on_page)})")
-    with st.container(height=620, border=False):
+    with st.container(height=900, border=False):  # about the height of the page image beside it
         if not on_page:
             st.caption("No proposals on this page.")
         for number, p in enumerate(on_page, start=1):

@@ -10,8 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from conftest import ROOT, SAMPLES
 
-store_module = pytest.importorskip("redactor.store", reason="the case store (redactor/store.py) is not in this tree yet")
-CaseStore, User = store_module.CaseStore, store_module.User
+from redactor.store import CaseStore, User
 
 APP = str(ROOT / "app.py")
 DOCS = ["memo-coordination.pdf", "letter.pdf"]
