@@ -35,7 +35,8 @@ def open_store(case_dir: str, url: str) -> CaseStore:
 
 
 def case_folders(root: Path) -> list[Path]:
-    return sorted(p for p in root.iterdir() if (p / "case.db").exists()) if root.is_dir() else []
+    """Every case folder has a case.json (a shared-database case has no case.db)."""
+    return sorted(p for p in root.iterdir() if (p / "case.json").exists()) if root.is_dir() else []
 
 
 def pick_case() -> Path | None:
@@ -45,7 +46,7 @@ def pick_case() -> Path | None:
     root = Path(os.environ.get("REDACTOR_CASES_ROOT", "."))
     folders = case_folders(root)
     if not folders:
-        st.sidebar.warning(f"No case folders (with a case.db) under {root.resolve()}. "
+        st.sidebar.warning(f"No case folders (with a case.json) under {root.resolve()}. "
                            "Create one with `redactor case new`, or set REDACTOR_CASE.")
         return None
     return st.sidebar.selectbox("Case", folders, format_func=lambda p: p.name, key="case")

@@ -223,6 +223,8 @@ def test_only_counsel_approve_or_return(case_dir: Path) -> None:
     counsel.text_area(key="counsel_comment").input("Re-check the distribution list.")
     counsel.button(key="return").click().run()
     assert next(d for d in reopen(case_dir).documents() if d.id == memo).status == "returned"
+    staff.run()  # the reviewers see why it came back
+    assert any("Returned by counsel: Re-check the distribution list." in w.value for w in staff.warning)
 
     store = reopen(case_dir)
     store.decide_many([p.id for p in store.proposals(memo) if p.status == "proposed"], "accept",
@@ -233,6 +235,10 @@ def test_only_counsel_approve_or_return(case_dir: Path) -> None:
     assert next(d for d in reopen(case_dir).documents() if d.id == memo).status == "approved"
     assert any(e.who == "Morgan Hale" and e.role == "counsel" and e.action == "approve"
                for e in reopen(case_dir).audit(memo))
+    staff.run()  # approved: locked for the reviewers until counsel return it
+    first = first_page(reopen(case_dir), memo)[0]
+    assert staff.button(key=f"reject_{first.id}").disabled and staff.button(key=f"recode_{first.id}").disabled
+    assert any("locked" in i.value for i in staff.info)
 
 
 def test_preview_shows_the_page_as_released(case_dir: Path) -> None:
@@ -240,3 +246,20 @@ def test_preview_shows_the_page_as_released(case_dir: Path) -> None:
     at.toggle(key="preview").set_value(True).run()
     assert not at.exception and not messages(at)["error"], messages(at)
     assert at.image[0].captions == ["Page 1 as it will be released"]
+
+
+def test_case_picker_over_a_folder_of_cases(case_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("REDACTOR_CASE")
+    monkeypatch.setenv("REDACTOR_CASES_ROOT", str(case_dir.parent))
+    (case_dir.parent / "not-a-case").mkdir()
+    at = signed_in("Dana Reyes", "staff")
+    picker = at.selectbox(key="case")
+    assert [Path(o).name for o in picker.options] == [case_dir.name]
+    assert "## memo-coordination.pdf" in [m.value for m in at.markdown]
+
+
+def test_a_broken_case_folder_is_one_clear_message(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REDACTOR_CASE", str(tmp_path / "no-such-case"))
+    monkeypatch.delenv("REDACTOR_IDENTITY", raising=False)
+    at = signed_in("Dana Reyes", "staff")
+    assert any(f"Cannot open the case at {tmp_path / 'no-such-case'}" in e.value for e in at.error)
