@@ -21,8 +21,11 @@ demo: setup
 system-deps:
 	bash scripts/system-deps.sh
 
+# The case store tests run against SQLite and a real PostgreSQL server: started here (or the
+# one REDACTOR_TEST_PG_URL names); REDACTOR_REQUIRE_PG=1 makes them fail, not skip, without it.
 test: setup system-deps
-	$(BIN)/python -m pytest -q
+	REDACTOR_TEST_PG_URL="$${REDACTOR_TEST_PG_URL:-$$(bash scripts/start-postgres.sh)}" \
+	REDACTOR_REQUIRE_PG=1 $(BIN)/python -m pytest -q
 
 # Rebuild the sample PDFs from samples/src and check them against their answer files.
 samples: setup

@@ -217,5 +217,11 @@ def batch(in_dir: Path = typer.Argument(..., help="Folder of PDFs (searched recu
     raise typer.Exit(result.exit_code)
 
 
+# Issue 5: `redactor case …`, `redactor review CASE`, `redactor release CASE` (redactor/case_cli.py).
+from .case_cli import register as _register_case_commands  # noqa: E402
+
+_register_case_commands(app)
+
+
 if __name__ == "__main__":
     app()
