@@ -14,6 +14,15 @@ SAMPLES = ROOT / "samples"
 REDACTOR = Path(sys.executable).parent / "redactor"  # the installed console script
 
 
+@pytest.fixture(autouse=True)
+def keep_main_module():
+    """Streamlit's AppTest installs the app as sys.modules["__main__"] and leaves it there, so a
+    later "spawn" child (batch workers, the fuzz runner) would re-run app.py on start-up."""
+    main = sys.modules["__main__"]
+    yield
+    sys.modules["__main__"] = main
+
+
 def run_cli(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess:
     return subprocess.run([str(REDACTOR), *map(str, args)], capture_output=True, text=True,
                           cwd=cwd, timeout=600)
