@@ -55,29 +55,49 @@ def _label_for(codes: list[str], code_set: CodeSet, rect: pymupdf.Rect) -> tuple
     return "", 0.0
 
 
-def _trim(rect: pymupdf.Rect, share: float) -> pymupdf.Rect:
+def _trim(rect: pymupdf.Rect, share: float, vertical: bool | None = None) -> pymupdf.Rect:
     """`rect` less `share` of its thickness off both sides across the line: top and bottom
     for a line that runs across the page, left and right for one that runs down it (a
-    sideways scan, rotated text), so the trim never takes the ends of the words."""
-    if rect.height > rect.width:
+    sideways scan, rotated text), so the trim never takes the ends of the words. The line's
+    direction comes from the page; the box's shape is only a fallback (a short word such as
+    "In" is taller than it is wide)."""
+    if vertical is None:
+        vertical = rect.height > rect.width
+    if vertical:
         trim = rect.width * share
         return pymupdf.Rect(rect.x0 + trim, rect.y0, rect.x1 - trim, rect.y1)
     trim = rect.height * share
     return pymupdf.Rect(rect.x0, rect.y0 + trim, rect.x1, rect.y1 - trim)
 
 
-def _text_band(rect: pymupdf.Rect) -> pymupdf.Rect:
+def _text_band(rect: pymupdf.Rect, vertical: bool | None = None) -> pymupdf.Rect:
     """A word box spans its line's full ascent and descent, so it overlaps the glyphs of
     tightly set neighbouring lines, and MuPDF removes every glyph a redaction touches.
     Text is removed under the box's central band: the target glyphs overlap it, the
     neighbours' (lines set as close as 0.65 of the box height) do not."""
-    return _trim(rect, 0.35)
+    return _trim(rect, 0.35, vertical)
 
 
-def _visible_box(rect: pymupdf.Rect) -> pymupdf.Rect:
+def _visible_box(rect: pymupdf.Rect, vertical: bool | None = None) -> pymupdf.Rect:
     """The black box drawn (and the area whose image pixels and vector art are removed):
     the word box less the font's leading, which covers the glyphs' ink."""
-    return _trim(rect, 0.12)
+    return _trim(rect, 0.12, vertical)
+
+
+def _runs_down(lines: list[tuple[pymupdf.Rect, bool]], rect: pymupdf.Rect) -> bool | None:
+    """Whether the text line under `rect` runs down the page (None when no line is under it)."""
+    centre = (rect.tl + rect.br) / 2
+    for bbox, vertical in lines:
+        if centre in bbox:
+            return vertical
+    return None
+
+
+def _text_lines(page: pymupdf.Page) -> list[tuple[pymupdf.Rect, bool]]:
+    """Each text line's box and whether it runs down the page (its writing direction)."""
+    return [(pymupdf.Rect(line["bbox"]), abs(line["dir"][1]) > abs(line["dir"][0]))
+            for block in page.get_text("dict")["blocks"] if block.get("type") == 0
+            for line in block["lines"]]
 
 
 def _draw_box(page: pymupdf.Page, rect: pymupdf.Rect, label: str, size: float) -> None:
@@ -145,23 +165,28 @@ def redact_document(doc: pymupdf.Document, proposals: list[Proposal], code_set: 
         by_page.setdefault(p.page, []).append(p)
     for number, page_proposals in sorted(by_page.items()):
         page = doc[number]
-        boxes = [(p, [_visible_box(pymupdf.Rect(b)) for b in p.boxes]) for p in page_proposals]
+        lines = _text_lines(page)
+        boxes = []  # (proposal, [(visible box, its line runs down the page)])
+        for p in page_proposals:
+            oriented = [(pymupdf.Rect(b), _runs_down(lines, pymupdf.Rect(b))) for b in p.boxes]
+            boxes.append((p, [(_visible_box(r, down), down) for r, down in oriented]))
         # 1. text under each box's central band (see _text_band) ...
         for _, rects in boxes:
-            for rect in rects:
-                page.add_redact_annot(_text_band(rect), fill=False)
+            for rect, down in rects:
+                page.add_redact_annot(_text_band(rect, down), fill=False)
         page.apply_redactions(images=pymupdf.PDF_REDACT_IMAGE_NONE,
                               graphics=pymupdf.PDF_REDACT_LINE_ART_NONE,
                               text=pymupdf.PDF_REDACT_TEXT_REMOVE)
         # 2. ... then image pixels and vector art under the whole visible box
         for _, rects in boxes:
-            for rect in rects:
+            for rect, _ in rects:
                 page.add_redact_annot(rect, fill=False)
         page.apply_redactions(images=pymupdf.PDF_REDACT_IMAGE_PIXELS,
                               graphics=pymupdf.PDF_REDACT_LINE_ART_REMOVE_IF_COVERED,
                               text=pymupdf.PDF_REDACT_TEXT_NONE)
         # 3. the black boxes, with the codes printed at the place of deletion
-        for proposal, rects in boxes:
+        for proposal, oriented in boxes:
+            rects = [rect for rect, _ in oriented]
             widest = max(range(len(rects)), key=lambda i: rects[i].width)
             label, size = _label_for(proposal.codes, code_set, rects[widest])
             for i, rect in enumerate(rects):

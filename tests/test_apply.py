@@ -10,6 +10,8 @@ from redactor.load import sha256_of
 from redactor.models import Proposal, ProposalSet
 from redactor.verify import verify_pdf
 
+from conftest import make_pdf
+
 
 def _proposal_set(src: Path, page: pymupdf.Page, texts: list[str]) -> ProposalSet:
     proposals = []
@@ -158,3 +160,22 @@ def test_links_and_javascript_are_removed(tmp_path: Path):
     assert red[0].get_links() == []
     raw = out.read_bytes()
     assert b"jane.roe" not in raw and b"JavaScript" not in raw
+
+
+def test_a_short_word_taller_than_wide_is_removed(tmp_path: Path):
+    """A box round "In" or "Jo" is taller than wide; its line still runs across the page, so
+    the trim must come off top and bottom, not the word's ends (which kept the "I")."""
+    src = make_pdf(tmp_path / "short.pdf", ["Recommendation follows. In", "my view the pilot should wait."],
+                   fontsize=12)
+    page = pymupdf.open(src)[0]
+    box = next(pymupdf.Rect(w[:4]) for w in page.get_text("words") if w[4] == "In")
+    assert box.height > box.width
+    proposal_set = _proposal_set(src, page, ["follows."])
+    proposal_set.proposals[0].boxes = [list(box)]
+    proposal_set.proposals[0].bbox = list(box)
+    proposal_set.proposals[0].text = "In"
+    out = tmp_path / "out.pdf"
+    apply_proposals(src, proposal_set, out)  # raises VerificationError if a glyph is left under the box
+    words = [w[4] for w in pymupdf.open(out)[0].get_text("words")]
+    assert "In" not in words and "I" not in words and "n" not in words
+    assert "follows." in words and "my" in words
