@@ -18,7 +18,7 @@ from presidio_analyzer.nlp_engine import NerModelConfiguration, SpacyNlpEngine
 from presidio_analyzer.predefined_recognizers import SpacyRecognizer
 
 from .models import Document, Finding
-from .passages import RECOGNIZER as PASSAGE_RECOGNIZER, PassageDetector
+from .passages import RECOGNIZER as PASSAGE_RECOGNIZER, PassageDetector, unwrap
 from .recognizers import StructuredNameRecognizer
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -108,8 +108,11 @@ def detect(document: Document, detector: Detector | None = None) -> list[Finding
     findings: list[Finding] = []
     passages: list[Finding] = []
     marked = detector.passages.marked_deliberative(texts)
-    batches = detector.nlp_engine.process_batch(texts, LANGUAGE, batch_size=cfg["nlp"]["batch_size"])
-    for page, (text, artifacts) in zip(document.pages, batches):
+    # The tagger reads paragraphs unwrapped; the recognizers see the page's own lines (same offsets).
+    batches = detector.nlp_engine.process_batch([unwrap(t) for t in texts], LANGUAGE,
+                                                batch_size=cfg["nlp"]["batch_size"])
+    for page, (_, artifacts) in zip(document.pages, batches):
+        text = page.text
         if not text.strip():
             continue
         results = detector.analyzer.analyze(

@@ -56,6 +56,8 @@ POSITIVE = [
      "4992 Sotol Avenue in Socorro, Texas", "STREET_ADDRESS"),
     ("A search of the residence at 6117 Calle Olmo, Imperial Beach, California 84064 found ledgers.",
      "6117 Calle Olmo, Imperial Beach, California 84064", "STREET_ADDRESS"),
+    ("IRS Bethany E. Nakagawa contacted the port director by phone.", "Bethany E. Nakagawa", "PERSON"),
+    ("cc: Imogen Pemberton, Management and Program Analyst", "Imogen Pemberton", "PERSON"),
 ]
 
 
@@ -115,6 +117,23 @@ def test_a_name_cut_by_the_line_end_keeps_its_surname(tmp_path: Path):
     assert _join_wrapped_surname(page.text, f, det).text == "Wendell\nMarchetti"
     g = Finding(0, 52, 59, "Douglas", "PERSON", 0.85, "SpacyRecognizer", "x")
     assert _join_wrapped_surname(page.text, g, det).text == "Douglas"  # "Only" is no surname
+
+
+def test_a_name_wrapped_inside_a_paragraph_is_read_as_one(tmp_path: Path):
+    """The tagger reads a paragraph with its line breaks made spaces, so a name split over two
+    lines in running text is still a name; table cells keep their own lines."""
+    src = tmp_path / "wrap.pdf"
+    doc = pymupdf.open()
+    page = doc.new_page()
+    paragraph = ("The subject claimed to be a citizen of Mexico and gave no address. Wendell "
+                 "Marchetti was driving a white pickup when the agents stopped it near the port.")
+    page.insert_textbox(pymupdf.Rect(72, 72, 72 + pymupdf.get_text_length(paragraph[:74], fontsize=11) + 4, 300),
+                        paragraph, fontsize=11, fontname="helv")
+    doc.save(src)
+    document = load_document(src)
+    assert "Wendell\nMarchetti" in document.pages[0].text  # the name really is cut by the line end
+    got = {f.text.replace("\n", " "): f.entity for f in detect(document, get_detector())}
+    assert got.get("Wendell Marchetti") == "PERSON", got
 
 
 def test_names_in_headers_signatures_and_lists(tmp_path: Path):
