@@ -1,9 +1,12 @@
 """Passage-level detection: techniques, operational statistics, internal systems and URLs,
 and deliberative passages — content that is a clause or a figure, not a named entity.
 
-Cue lexicons, weights and thresholds live in `data/passages.yaml`; this module only splits a
-page into clauses, scores them and trims the proposed span. Each finding explains itself: the
-cues that fired and their summed weight.
+Two voters, both data: cue lexicons with weights and thresholds (`data/passages.yaml`), and a
+small sentence classifier trained on our own training sentences (`data/passage_model/`, made by
+`training/train_passages.py`). A clause is proposed when its cues reach the threshold or the
+classifier is confident enough; this module splits a page into clauses, scores them and trims
+the proposed span. Each finding explains itself: the cues that fired, their summed weight and
+the classifier's score.
 """
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import regex as re
+import spacy
 import yaml
 
 from .models import Finding
@@ -73,6 +77,28 @@ class PassageDetector:
         self.urls = cfg["urls"]
         self.url = re.compile(self.urls["pattern"], FLAGS)
         self.internal_url = re.compile(self.urls["internal"], FLAGS)
+        self.classifier = cfg.get("classifier") or {}
+        self.model = None
+        if self.classifier.get("path"):
+            model_dir = Path(data_file).parent / self.classifier["path"]
+            if not model_dir.is_dir():
+                raise FileNotFoundError(f"passage classifier missing: {model_dir} "
+                                        "(python training/train_passages.py makes it)")
+            self.model = spacy.load(model_dir)  # once per process, as the detector itself
+
+    def _model_scores(self, texts: list[str]) -> list[dict[str, float]]:
+        """The classifier's score per label for each text (empty when no classifier is set)."""
+        if self.model is None:
+            return [{} for _ in texts]
+        return [doc.cats for doc in self.model.pipe([" ".join(t.split()) for t in texts], batch_size=128)]
+
+    def _confident(self, kind: str, scores: dict[str, float]) -> float | None:
+        """The classifier's score when it reaches the kind's threshold, else None."""
+        threshold = (self.classifier.get("thresholds") or {}).get(kind)
+        score = scores.get(kind)
+        if threshold is None or score is None or score < threshold:
+            return None
+        return score
 
     # -- document level -----------------------------------------------------------------
     def marked_deliberative(self, texts: list[str]) -> bool:
@@ -84,23 +110,30 @@ class PassageDetector:
         found: list[Finding] = []
         found += self._systems(page, text)
         found += self._urls(page, text)
-        found += self._statistics(page, text)
+        spans = sentences(text)
+        parts = clauses(text)
+        scores = self._model_scores([text[a:b] for a, b in spans + parts])
+        sentence_scores = dict(zip(spans, scores[:len(spans)]))
+        clause_scores = dict(zip(parts, scores[len(spans):]))
+        found += self._statistics(page, text, sentence_scores)
         # A lead-in that ends with a colon ("Acceptance criteria:") lends its cues to the
         # clauses and bullets that follow it.
         lead_in: dict[str, list] = {}
-        for start, end in clauses(text):
+        for start, end in parts:
             clause = text[start:end]
             follows = text[end:end + 2].strip()[:1] == ":"
             starts_item = bool(BULLET_LINE.match(text, text.rfind("\n", 0, start) + 1))
             if not follows and not starts_item and not _same_sentence(text, start):
                 lead_in = {}
-            found += self._score_clause(page, text, start, end, tokens, marked, lead_in, ("technique",))
+            found += self._score_clause(page, text, start, end, tokens, marked, lead_in, ("technique",),
+                                        clause_scores.get((start, end), {}))
             if follows:
                 lead_in = {"technique": self._hits("technique", clause, marked)}
         # Deliberation is judged a sentence at a time: an opinion and its reasons go together
         # ("Headquarters may prefer a narrower pilot; we should be prepared to defend ...").
-        for start, end in sentences(text):
-            found += self._score_clause(page, text, start, end, None, marked, {}, ("deliberative",))
+        for start, end in spans:
+            found += self._score_clause(page, text, start, end, None, marked, {}, ("deliberative",),
+                                        sentence_scores.get((start, end), {}))
         return found
 
     def _hits(self, kind: str, clause: str, marked: bool) -> list[tuple[str, str, float]]:
@@ -114,7 +147,8 @@ class PassageDetector:
         return hits
 
     def _score_clause(self, page: int, text: str, start: int, end: int, tokens, marked: bool,
-                      lead_in: dict[str, list], kinds: tuple[str, ...]) -> list[Finding]:
+                      lead_in: dict[str, list], kinds: tuple[str, ...],
+                      model_scores: dict[str, float]) -> list[Finding]:
         clause = text[start:end]
         out = []
         for kind, cfg in (("technique", self.technique), ("deliberative", self.deliberative)):
@@ -129,17 +163,24 @@ class PassageDetector:
                 if weight > 0 and why not in hits:
                     hits[why] = (f"{label} in the lead-in", min(1.0, 2 * weight))
             total = sum(weight for _, weight in hits.values())
-            if total < cfg["threshold"]:
+            confident = self._confident(kind, model_scores)
+            if total < cfg["threshold"] and confident is None:
                 continue
             s, e = trim_span(text, start, end, tokens if kind == "technique" else None)
             if e - s < 8:
                 continue
-            why = "; ".join(sorted(label for label, _ in hits.values()))
+            why = "; ".join(sorted(label for label, _ in hits.values())) or "none"
             score = min(0.95, 0.5 + 0.15 * total)
+            reasons = [f"{kind} cues (weight {total:.1f}, threshold {cfg['threshold']}): {why}"]
+            if kind in model_scores:
+                reasons.append(f"classifier {model_scores[kind]:.2f}"
+                               + (" (confident)" if confident is not None else ""))
+                if confident is not None:
+                    score = max(score, min(0.95, confident))
             # Both kinds may fire on one clause (an option that describes a technique): the
             # reviewer gets one proposal per exemption and can accept either.
             out.append(Finding(page, s, e, text[s:e], cfg["entity"], round(score, 2), f"{RECOGNIZER}:{kind}",
-                               f"{kind} cues (weight {total:.1f} ≥ {cfg['threshold']}): {why}"))
+                               "; ".join(reasons)))
         return out
 
     def _systems(self, page: int, text: str) -> list[Finding]:
@@ -166,7 +207,8 @@ class PassageDetector:
                                    f"{RECOGNIZER}:url", "internal (non-public) address"))
         return out
 
-    def _statistics(self, page: int, text: str) -> list[Finding]:
+    def _statistics(self, page: int, text: str,
+                    sentence_scores: dict[tuple[int, int], dict[str, float]]) -> list[Finding]:
         out = []
         lines = text.split("\n")
         offsets, pos = [], 0
@@ -179,7 +221,9 @@ class PassageDetector:
             for m in self.figure.finditer(line):
                 figure = m.group()
                 s = offsets[i] + m.start()
-                sentence = next((text[a:b] for a, b in spans if a <= s < b), line).replace("\n", " ")
+                span = next(((a, b) for a, b in spans if a <= s < b), None)
+                sentence = (text[span[0]:span[1]] if span else line).replace("\n", " ")
+                confident = self._confident("statistic", sentence_scores.get(span, {}))
                 over_time = bool(self.period.search(sentence))
                 if not self._is_statistic(text[max(0, s - 60):s], m.group(), line[m.end():], over_time):
                     continue
@@ -191,9 +235,10 @@ class PassageDetector:
                     why = "figure in a table of enforcement counts"
                 else:
                     counts = self.stat_nouns.search(sentence) or (over_time and self.item_nouns.search(sentence))
-                    if not counts or self.public_stat.search(sentence):
+                    if not (counts or confident) or self.public_stat.search(sentence):
                         continue
-                    why = "figure counting enforcement activity"
+                    why = ("figure counting enforcement activity" if counts else
+                           f"figure in a sentence the classifier reads as an operational statistic ({confident:.2f})")
                 out.append(Finding(page, s, s + len(figure), figure, self.statistic["entity"], 0.7,
                                    f"{RECOGNIZER}:statistic", why))
         return out
@@ -262,6 +307,18 @@ def clauses(text: str) -> list[tuple[int, int]]:
             cut = m.end()
         out.append((s + cut, e))
     return [(s, e) for s, e in out if text[s:e].strip()]
+
+
+def unwrap(text: str) -> str:
+    """`text` with the line breaks inside each paragraph made spaces (same length, same offsets):
+    the tagger then reads "Wendell / Marchetti was driving" as one sentence. Headings, table
+    cells and bullets keep their breaks, so cells do not run together."""
+    chars = list(text)
+    for start, end in _blocks(text):
+        for i in range(start, end):
+            if chars[i] == "\n":
+                chars[i] = " "
+    return "".join(chars)
 
 
 def _blocks(text: str) -> list[tuple[int, int]]:
