@@ -26,7 +26,7 @@ RECOGNIZER = "PassageRecognizer"
 # Where a sentence ends: terminal punctuation, then space and something that starts a sentence.
 SENTENCE_END = re.compile(r"(?<=[.!?][\"”’)]?)\s+(?=[\p{Lu}\d\"“(•■▪●◦\-–])")
 # Words that end with a period without ending a sentence ("U.S. Highway", "Mr. Ruiz", "e.g.").
-ABBREVIATION = re.compile(r"(?:\b\p{Lu}|\b(?:\p{Lu}\.){1,3}|\b(?:Mr|Mrs|Ms|Dr|St|No|Nos|Jr|Sr|Gen|Col|Lt|Sgt|"
+ABBREVIATION = re.compile(r"(?:(?<![\w-])\p{Lu}|\b(?:\p{Lu}\.){1,3}|\b(?:Mr|Mrs|Ms|Dr|St|No|Nos|Jr|Sr|Gen|Col|Lt|Sgt|"
                           r"Capt|Gov|Sen|Rep|Dept|Inc|Co|Corp|Ltd|vs|v|e\.g|i\.e|etc|approx|Jan|Feb|Mar|Apr|"
                           r"Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Ave|Blvd|Rd|Hwy|Ft|Mt|Sec|Art|pp|p))\.$")
 BULLET_LINE = re.compile(r"^\s*(?:[•■▪●◦○\-–*]|o\s|\d{1,2}[.)]\s|\(?[a-z]\)\s)")
@@ -57,6 +57,7 @@ class PassageDetector:
             cfg = yaml.safe_load(fh)
         self.technique = cfg["technique"]
         self.technique_cues = _cues(self.technique["cues"])
+        self.released_tail = re.compile(self.technique["released_tail"] + r"\s*$")
         self.deliberative = cfg["deliberative"]
         self.deliberative_cues = _cues(self.deliberative["cues"])
         self.markers = re.compile(self.deliberative["markers"], re.MULTILINE)
@@ -167,6 +168,8 @@ class PassageDetector:
             if total < cfg["threshold"] and confident is None:
                 continue
             s, e = trim_span(text, start, end, tokens if kind == "technique" else None)
+            if kind == "technique" and (tail := self.released_tail.search(text, s, e)):
+                e = tail.start()  # "…, Rio Grande Valley Sector": the sector stays released
             if e - s < 8:
                 continue
             why = "; ".join(sorted(label for label, _ in hits.values())) or "none"

@@ -84,6 +84,11 @@ NEGATIVE = [
 ]
 
 
+def test_a_slide_title_over_its_subtitle_is_not_a_signature(tmp_path: Path):
+    got = found(tmp_path, ["Consequence Delivery System", "Briefing for the Office of Field Operations, May 26, 2008"])
+    assert "Consequence Delivery System" not in got, got
+
+
 @pytest.mark.parametrize("line", NEGATIVE)
 def test_recognizers_leave_released_content_alone(tmp_path: Path, line: str):
     assert found(tmp_path, [line]) == {}

@@ -105,6 +105,14 @@ def test_clauses_split_sentences_not_abbreviations():
     text = "The checkpoint on U.S. Highway 83 is staffed. Mr. Ruiz agreed; the team left."
     parts = [text[s:e] for s, e in clauses(text)]
     assert parts == ["The checkpoint on U.S. Highway 83 is staffed.", "Mr. Ruiz agreed", "the team left."]
+    # a code ending in a capital letter ends its sentence; it is not an initial
+    text = "Stop every rental truck at grid square 14-C. DEA and OI signed the agreement."
+    assert [text[s:e] for s, e in clauses(text)][-1] == "DEA and OI signed the agreement."
+
+
+def test_a_sector_closing_a_technique_stays_released(passages):
+    found = kinds(passages, "Agents stage at the Kilo 26 pull-off between 0200 and 0500 hours, Rio Grande Valley Sector")
+    assert found["LE_TECHNIQUE"] == ["Agents stage at the Kilo 26 pull-off between 0200 and 0500 hours"]
 
 
 def test_pre_milner_records_get_b2_with_a_warning(tmp_path):
