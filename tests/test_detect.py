@@ -58,6 +58,16 @@ POSITIVE = [
      "6117 Calle Olmo, Imperial Beach, California 84064", "STREET_ADDRESS"),
     ("IRS Bethany E. Nakagawa contacted the port director by phone.", "Bethany E. Nakagawa", "PERSON"),
     ("cc: Imogen Pemberton, Management and Program Analyst", "Imogen Pemberton", "PERSON"),
+    ("Office: 202/555-0143", "202/555-0143", "PHONE_NUMBER"),
+    ("Tel: 555-0134 (desk)", "555-0134", "PHONE_NUMBER"),
+    ("Reach me at extension 4410.", "4410", "PHONE_NUMBER"),
+    ("SID number TX04471234 on file.", "TX04471234", "CASE_NUMBER"),
+    ("Booking number 2009-004512 assigned.", "2009-004512", "CASE_NUMBER"),
+    ("VIN 1FTFW1ET5DFC10312 recorded.", "1FTFW1ET5DFC10312", "CASE_NUMBER"),
+    ("Investigation number HQ12AR09HQ0001 opened.", "HQ12AR09HQ0001", "CASE_NUMBER"),
+    ("Border Crossing Card number MX1234567 was seized.", "MX1234567", "ID_DOCUMENT_NUMBER"),
+    ("Driver license DL# T1234567 from Texas.", "T1234567", "ID_DOCUMENT_NUMBER"),
+    ("Her date of birth, 03/04/1980, was confirmed.", "03/04/1980", "DATE_OF_BIRTH"),
 ]
 
 
@@ -81,6 +91,9 @@ NEGATIVE = [
     "Action Item: Each Port Director will name a liaison.",
     "- DFO, Atlanta",
     "The office in Laredo, Texas opened in May.",
+    "Send it to P.O. Box 1234 in El Paso.",
+    "The case was assigned in 2010 to the office 4 team.",
+    "Report 2 of the investigation in FY2009.",
 ]
 
 
