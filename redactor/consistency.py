@@ -14,7 +14,7 @@ from .models import Document, Proposal, ProposalSet
 # own context) and not anything a reviewer rejected.
 CARRIED = {"PERSON", "PHONE_NUMBER", "EMAIL_ADDRESS", "US_SSN", "A_NUMBER", "CASE_NUMBER",
            "BADGE_NUMBER", "LICENSE_PLATE", "DATE_OF_BIRTH", "STREET_ADDRESS", "ID_DOCUMENT_NUMBER",
-           "INTERNAL_SYSTEM", "INTERNAL_URL"}
+           "INTERNAL_SYSTEM", "INTERNAL_URL", "OPERATIONAL_SITE"}
 RECOGNIZER = "RecordSetConsistency"
 
 

@@ -179,3 +179,26 @@ def test_a_short_word_taller_than_wide_is_removed(tmp_path: Path):
     words = [w[4] for w in pymupdf.open(out)[0].get_text("words")]
     assert "In" not in words and "I" not in words and "n" not in words
     assert "follows." in words and "my" in words
+
+
+def test_overlapping_boxes_with_the_same_code_verify(tmp_path: Path):
+    """A site inside its technique sentence: both boxes print "(b)(7)(E)" at their centres, and
+    extraction reads the two labels as one word. That word is codes only, not a leak."""
+    line = "Agents log every hit at the Arroyo Seco sensor string in the daily report."
+    src = make_pdf(tmp_path / "overlap.pdf", [line], fontsize=11)
+    page = pymupdf.open(src)[0]
+    proposal_set = _proposal_set(src, page, [line, "Arroyo Seco sensor string"])
+    for p in proposal_set.proposals:
+        p.codes, p.entity = ["(b)(7)(E)"], "LE_TECHNIQUE"
+    out = tmp_path / "out.pdf"
+    apply_proposals(src, proposal_set, out)  # raises VerificationError on a leak
+    words = [w[4] for w in pymupdf.open(out)[0].get_text("words")]
+    assert "Arroyo" not in words and all("(b)(7)(E)" in w for w in words), words
+
+
+def test_printed_codes_run_together_are_still_only_codes():
+    from redactor.verify import _only_labels
+    labels = {"(b)(7)(E)", "(b)(6),", "(b)(7)(C)", "(b)(6),(b)(7)(C)"}
+    assert _only_labels("(b)(7)(E)(b)(7)(E)", labels)
+    assert _only_labels("(b)(6),(b)(7)(C)(b)(7)(E)", labels)
+    assert not _only_labels("(b)(7)(E)Lopez", labels) and not _only_labels("Lopez", labels)

@@ -97,3 +97,20 @@ def test_codes_lists_every_foia_and_privacy_act_code():
         assert code in r.stdout, code
     r = run_cli("codes", "nonesuch")
     assert r.returncode == 2 and "nonesuch" in r.stderr
+
+
+def test_a_site_inside_a_technique_passage_redacts_and_verifies(tmp_path: Path):
+    """Two overlapping proposals with the same code (a site inside its technique sentence) print
+    labels so close that extraction reads them as one word; that is not a leak."""
+    src = make_pdf(tmp_path / "site.pdf", [
+        "U.S. Border Patrol - Laredo Sector",
+        "Analysts should log every hit at mile marker 41 on Highway 83 in the daily activity report.",
+        "The Arroyo Seco sensor string is checked only on the day shift."], fontsize=10)
+    out = tmp_path / "out"
+    result = run_cli("redact", src, "--out", out)
+    assert result.returncode == 0, result.stdout + result.stderr
+    proposals = json.loads(next(out.glob("*.json")).read_text())["proposals"]
+    entities = {p["entity"] for p in proposals}
+    assert {"OPERATIONAL_SITE", "LE_TECHNIQUE"} <= entities, proposals
+    text = pymupdf.open(next(out.glob("*.pdf")))[0].get_text()
+    assert "mile marker 41" not in text and "Arroyo Seco" not in text and "Laredo Sector" in text

@@ -68,6 +68,17 @@ POSITIVE = [
     ("Border Crossing Card number MX1234567 was seized.", "MX1234567", "ID_DOCUMENT_NUMBER"),
     ("Driver license DL# T1234567 from Texas.", "T1234567", "ID_DOCUMENT_NUMBER"),
     ("Her date of birth, 03/04/1980, was confirmed.", "03/04/1980", "DATE_OF_BIRTH"),
+    ("Agents stage at the Kilo 26 staging area before dawn.", "the Kilo 26 staging area", "OPERATIONAL_SITE"),
+    ("Hits near the Arroyo Seco sensor string are logged.", "the Arroyo Seco sensor string", "OPERATIONAL_SITE"),
+    ("The team sits at mile marker 41 on Highway 83 each night.", "mile marker 41 on Highway 83", "OPERATIONAL_SITE"),
+    ("Report every hit at grid square 14-C.", "grid square 14-C", "OPERATIONAL_SITE"),
+    ("Referrals from the Zapata checkpoint lane 3 go to the canine team.", "the Zapata checkpoint lane 3", "OPERATIONAL_SITE"),
+    ("The camera is at 31.3345, -110.9421 on the ridge.", "31.3345, -110.9421", "OPERATIONAL_SITE"),
+    ("He resides at 412 Cottonwood Crossing, Lot 12, in Nogales, Arizona.",
+     "412 Cottonwood Crossing, Lot 12, in Nogales, Arizona", "STREET_ADDRESS"),
+    ("Domicilio: Calle Morelos 123, Colonia Centro, Ciudad Juarez, Chihuahua",
+     "Calle Morelos 123, Colonia Centro, Ciudad Juarez, Chihuahua", "STREET_ADDRESS"),
+    ("Her mailing address is P.O. Box 4471, Bisbee, Arizona 85603.", "P.O. Box 4471, Bisbee, Arizona 85603", "STREET_ADDRESS"),
 ]
 
 
@@ -94,6 +105,10 @@ NEGATIVE = [
     "Send it to P.O. Box 1234 in El Paso.",
     "The case was assigned in 2010 to the office 4 team.",
     "Report 2 of the investigation in FY2009.",
+    "The Laredo Sector covers the Rio Grande from Del Rio to Zapata.",
+    "The Port of Nogales has 12 lanes.",
+    "The pull-off is used by hikers.",
+    "In 2009 the Tucson Sector opened a new station.",
 ]
 
 
