@@ -116,7 +116,8 @@ class PassageDetector:
         scores = self._model_scores([text[a:b] for a, b in spans + parts])
         sentence_scores = dict(zip(spans, scores[:len(spans)]))
         clause_scores = dict(zip(parts, scores[len(spans):]))
-        found += self._statistics(page, text, sentence_scores)
+        figures = self._statistics(page, text, sentence_scores)
+        found += figures
         # A lead-in that ends with a colon ("Acceptance criteria:") lends its cues to the
         # clauses and bullets that follow it.
         lead_in: dict[str, list] = {}
@@ -135,7 +136,16 @@ class PassageDetector:
         for start, end in spans:
             found += self._score_clause(page, text, start, end, None, marked, {}, ("deliberative",),
                                         sentence_scores.get((start, end), {}))
-        return found
+        return self._figures_not_methods(text, found, figures)
+
+    def _figures_not_methods(self, text: str, found: list[Finding], figures: list[Finding]) -> list[Finding]:
+        """A sentence that reports what happened over a period ("averaged 4 agents per shift",
+        "only 41 of 160 activations last quarter led to …") is a statistic: agencies black out
+        its figures and release the words, so no technique proposal covers the whole of it."""
+        def reports_figures(f: Finding) -> bool:
+            inside = [g for g in figures if f.start <= g.start and g.end <= f.end]
+            return bool(inside) and bool(self.period.search(text[f.start:f.end].replace("\n", " ")))
+        return [f for f in found if f.entity != self.technique["entity"] or not reports_figures(f)]
 
     def _hits(self, kind: str, clause: str, marked: bool) -> list[tuple[str, str, float]]:
         cues = self.technique_cues if kind == "technique" else self.deliberative_cues

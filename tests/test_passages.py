@@ -178,3 +178,11 @@ def test_an_open_investigation_adds_7A_to_its_case_numbers(tmp_path):
     doc = load_document(make_pdf(tmp_path / "closed.pdf", lines[:2] + ["Case Status: Closed"]))
     props, _ = code_findings(doc, detect(doc))
     assert next(p for p in props.proposals if p.entity == "CASE_NUMBER").codes == ["(b)(6)", "(b)(7)(C)"]
+
+
+def test_a_sentence_reporting_figures_over_a_period_is_a_statistic_not_a_method(passages):
+    found = kinds(passages, "Night coverage averaged 4 agents per shift across the corridor.")
+    assert found.get("LE_STATISTIC") == ["4"] and "LE_TECHNIQUE" not in found, found
+    # a rule with a number in it stays a technique
+    found = kinds(passages, "Loads of less than 50 pounds are referred to the county prosecutor instead of the USAO.")
+    assert "LE_TECHNIQUE" in found, found
