@@ -70,6 +70,9 @@ class PassageDetector:
         self.public_stat = re.compile(st["public_markers"], FLAGS)
         self.item_nouns = re.compile(st["item_nouns"], FLAGS)
         self.period = re.compile(st["period_markers"], FLAGS)
+        self.report = re.compile(st["report_markers"], FLAGS)
+        self.rule_mood = re.compile(st["rule_mood"], FLAGS)
+        self.time_range = re.compile(st["time_range"], FLAGS)
         sy = cfg["systems"]
         self.systems = sy
         self.system_patterns = [(p["why"], re.compile(p["pattern"], FLAGS)) for p in sy["patterns"]]
@@ -144,7 +147,8 @@ class PassageDetector:
         its figures and release the words, so no technique proposal covers the whole of it."""
         def reports_figures(f: Finding) -> bool:
             inside = [g for g in figures if f.start <= g.start and g.end <= f.end]
-            return bool(inside) and bool(self.period.search(text[f.start:f.end].replace("\n", " ")))
+            sentence = text[f.start:f.end].replace("\n", " ")
+            return bool(inside) and bool(self.report.search(sentence)) and not self.rule_mood.search(sentence)
         return [f for f in found if f.entity != self.technique["entity"] or not reports_figures(f)]
 
     def _hits(self, kind: str, clause: str, marked: bool) -> list[tuple[str, str, float]]:
@@ -272,6 +276,8 @@ class PassageDetector:
             return False  # "(2)": a list item, a statute paragraph, an exemption marker
         if self.not_before.search(before) or self.not_after.search(after):
             return False
+        if self.time_range.search(f"{before}{figure}{after[:20]}"):
+            return False  # "between 1500 and 2300 hours": clock times
         # Part of a date, time, phone number, code or address ("06/25/2009", "1500 hours", "A-123").
         if re.search(r"[/:#-]\s*$", before) or re.match(r"\s*[/:]\d", after):
             return False

@@ -186,3 +186,6 @@ def test_a_sentence_reporting_figures_over_a_period_is_a_statistic_not_a_method(
     # a rule with a number in it stays a technique
     found = kinds(passages, "Loads of less than 50 pounds are referred to the county prosecutor instead of the USAO.")
     assert "LE_TECHNIQUE" in found, found
+    # a schedule is a method, and its clock times are not counts
+    found = kinds(passages, "Inspections will be scheduled at random between 1500 and 2300 hours on four days each month.")
+    assert "LE_TECHNIQUE" in found and "LE_STATISTIC" not in found, found
