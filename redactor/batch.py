@@ -10,8 +10,14 @@ Layout of OUT_DIR (the input tree mirrored):
     <sub/dir>/NAME.proposals.json      always
     <sub/dir>/NAME.redacted.pdf        with --apply (verified before it is renamed into place)
     .redactor-batch/records/<sub/dir>/NAME.pdf.json   one record per finished document
-    .redactor-batch/log.jsonl          append-only: start / done / failed events, every run
+    .redactor-batch/log.jsonl          append-only: start / done / failed / consistency events
     batch-report.json                  the report of the last run (--report to put it elsewhere)
+
+Once every document is proposed, `record_set_pass` makes the record set consistent (a name or
+number withheld in one record is withheld wherever it appears in the others): it adds
+"RecordSetConsistency" proposals to the proposals files, re-applies and verifies those
+documents with --apply, and stamps each record with what it was made consistent with, so a
+rerun over an unchanged set reads no document and rewrites nothing.
 """
 from __future__ import annotations
 
@@ -88,6 +94,7 @@ class Outcome:
     worker: str | None = None        # host:pid that processed it
     worker_peak_rss_mb: float | None = None
     run: str | None = None           # run id that produced the outputs
+    consistency_added: int = 0       # proposals record-set consistency added to its proposals file
 
     @property
     def exit_code(self) -> int:
@@ -285,15 +292,17 @@ def _page_count(path: str) -> int:
         return doc.page_count
 
 
-def _write_record(job: Job, options: Options, outcome: Outcome) -> None:
+def _write_record(job: Job, options: Options, outcome: Outcome, consistency: dict | None = None) -> None:
     """Written last, atomically: its presence means every output is complete."""
     out_dir = Path(options.out_dir)
     record = {
         "doc": job.relpath, "source_sha256": job.sha256, "config": options.config_hash,
         "run": options.run_id, "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "output_sha256": {rel: sha256_of(out_dir / rel) for rel in outcome.outputs.values()},
-        "outcome": asdict(outcome),
+        "outcome": {**asdict(outcome), "status": "done"},
     }
+    if consistency is not None:  # what record_set_pass made this document consistent with
+        record["consistency"] = consistency
     write_text_atomic(record_path(out_dir, job.relpath), json.dumps(record, indent=1) + "\n")
 
 
@@ -445,6 +454,7 @@ class BatchReport:
     finished: str = ""
     seconds: float = 0.0
     documents: list[Outcome] = field(default_factory=list)
+    consistency: ConsistencyStats = field(default_factory=lambda: ConsistencyStats())
 
     def count(self, status: str) -> int:
         return sum(1 for d in self.documents if d.status == status)
@@ -484,7 +494,10 @@ class BatchReport:
                        "skipped": self.count("skipped"), "failed": self.count("failed"),
                        "pages_processed": self.pages_processed,
                        "pages_per_second": round(self.pages_processed / self.seconds, 2) if self.seconds else None,
-                       "proposals": sum(d.proposals for d in self.documents if d.status != "failed")},
+                       "proposals": sum(d.proposals for d in self.documents if d.status != "failed"),
+                       "consistency_added": self.consistency.proposals_added,
+                       "consistency_documents_changed": self.consistency.documents_changed},
+            "consistency": asdict(self.consistency),
             "proposals_by_code": self.proposals_by_code(),
             "failed": [{"doc": d.doc, "kind": d.kind, "reason": d.reason}
                        for d in self.documents if d.status == "failed"],
@@ -535,15 +548,292 @@ def _remove_stale_temporaries(out_dir: Path) -> int:
     return len(stale)
 
 
+# --------------------------------------------------------------------------- record-set consistency
+
+@dataclass
+class ConsistencyStats:
+    """What record_set_pass did in this run."""
+    proposals_added: int = 0     # RecordSetConsistency proposals written this run
+    documents_changed: int = 0   # proposals files rewritten (and, with --apply, re-redacted) this run
+    carried: int = 0             # distinct strings withheld somewhere and carried to the other records
+    documents_searched: int = 0  # documents whose raw page text was searched for the others' strings
+    documents_loaded: int = 0    # ... of which pages were read into words (a string was found)
+    pages_read: int = 0          # pages read into words; only those where a string was found
+    ocr_pages_skipped: int = 0   # OCR'd pages not searched (their words are not kept by propose)
+    failed: int = 0              # documents the pass failed (reported as failed documents)
+    up_to_date: bool = False     # nothing changed since the last pass: nothing was read
+
+
+CONSISTENCY_NOTE = "record-set consistency: "  # starts the warnings the pass adds to a document
+
+
+def _read_record(out_dir: str | Path, relpath: str) -> dict | None:
+    try:
+        return json.loads(record_path(out_dir, relpath).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+@lru_cache(maxsize=1)
+def _titles() -> tuple[str, ...]:
+    """detect.get_detector().titles_longest_first, without loading the NLP model here."""
+    import yaml
+    data = PACKAGE_DIR / "data"
+    config = yaml.safe_load((data / "detection.yaml").read_text(encoding="utf-8"))
+    lexicons = yaml.safe_load((data / config["lexicon_file"]).read_text(encoding="utf-8"))
+    return tuple(sorted(lexicons["person_titles"], key=len, reverse=True))
+
+
+def _squash(text: str) -> str:
+    """Text without whitespace and hyphens: what a page's raw text and its detection text
+    (words rejoined, line-end hyphens dropped) have in common, so a string the consistency
+    patterns can find in the one is a substring of the other's squashed form."""
+    import regex
+    return regex.sub(r"[\s\-]+", "", text)
+
+
+def _is_carried(p) -> bool:
+    """The test apply_record_set_consistency applies to what it carries, less the pass's own
+    earlier additions (a rerun carries what detection found, as the first pass did)."""
+    from .consistency import CARRIED, RECOGNIZER
+    return (p.entity in CARRIED and p.status != "rejected" and len(p.text) >= 3 and p.source == "auto"
+            and p.recognizer != RECOGNIZER)
+
+
+def _base(ps):
+    """The proposals as propose made them: without the pass's own earlier additions (a
+    reviewer's decision on one, e.g. rejected, is kept and so never re-added)."""
+    from .consistency import RECOGNIZER
+    return ps.model_copy(update={"proposals": [p for p in ps.proposals
+                                               if not (p.recognizer == RECOGNIZER and p.status == "proposed")]})
+
+
+def _hash(data) -> str:
+    return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+class _Needles:
+    """Every carried string (and every carried name's surname, which the consistency
+    patterns find after a title), squashed, searched for in one pass over a page's raw text."""
+
+    def __init__(self, withheld: dict, titles: tuple[str, ...]):
+        import re
+        self.by_needle: dict[str, list[tuple[tuple[str, str], str]]] = {}
+        self.everywhere: set[tuple[str, str]] = set()  # a string of hyphens only: no cheap test
+        for key in withheld:
+            text, entity = key
+            needle = _squash(text)
+            if not needle:
+                self.everywhere.add(key)
+                continue
+            self.by_needle.setdefault(needle, []).append((key, "string"))
+            words = [w.strip(".,") for w in text.split() if len(w.strip(".,")) > 1]
+            if entity == "PERSON" and len(words) >= 2 and len(words[-1]) >= 3:  # as consistency._patterns
+                self.by_needle.setdefault(_squash(words[-1]), []).append((key, "surname"))
+        self.lengths = sorted({len(n) for n in self.by_needle})
+        titles_sq = [_squash(t) for t in titles]
+        self.titles = tuple(titles_sq) + tuple(t + "." for t in titles_sq)
+        # the longest needle starting at each position (a lookahead, so they may overlap);
+        # the shorter ones starting there are its prefixes, looked up by length
+        self.pattern = re.compile(f"(?=({_trie(self.by_needle)}))") if self.by_needle else None
+
+    def keys_in(self, raw_text: str) -> set[tuple[str, str]]:
+        found = set(self.everywhere)
+        if self.pattern is None:
+            return found
+        squashed = _squash(raw_text)
+        for m in self.pattern.finditer(squashed):
+            longest, at = m.group(1), m.start()
+            for length in self.lengths:
+                if length > len(longest):
+                    break
+                for key, kind in self.by_needle.get(longest[:length], ()):
+                    if kind == "surname" and not squashed.endswith(self.titles, 0, at):
+                        continue  # a surname is carried only after a title
+                    found.add(key)
+        return found
+
+
+def _trie(words) -> str:
+    """A regular expression matching any of `words`, longest first, as a prefix tree."""
+    import re
+    root: dict = {}
+    for word in words:
+        node = root
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:
+        alternatives = [re.escape(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
+        if not alternatives:
+            return ""
+        body = alternatives[0] if len(alternatives) == 1 else f"(?:{'|'.join(alternatives)})"
+        return f"(?:{body})?" if "" in node else body
+
+    return emit(root)
+
+
+def _pages_with(source: Path, proposal_set, ocr_pages: set[int], needles: _Needles,
+                wanted: Callable[[tuple[str, str]], bool]) -> tuple:
+    """The pages (words and all) of `source` whose raw text holds a wanted string, and the
+    keys found. Every page's raw text is read, one at a time; words only for the pages hit."""
+    import pymupdf
+
+    from .load import open_document, read_page
+    flags = pymupdf.TEXTFLAGS_WORDS & ~pymupdf.TEXT_PRESERVE_LIGATURES  # as read_page
+    pages, found = [], set()
+    with open_document(source) as pdf:  # checked, hidden layers revealed, as propose read it
+        if pdf.sha256 != proposal_set.source_sha256:
+            raise BadInputError(source, "changed since it was proposed (source_sha256 differs); rerun the batch")
+        for number in range(pdf.page_count):
+            if number in ocr_pages:
+                continue
+            keys = {k for k in needles.keys_in(pdf.doc[number].get_text("text", flags=flags)) if wanted(k)}
+            if keys:
+                found |= keys
+                pages.append(read_page(number, pdf.doc[number]))
+        document = pdf.document(pages)
+    return document, found
+
+
 def record_set_pass(report: BatchReport, options: Options) -> None:
-    """The place for record-set-level work, run once every document has been proposed:
-    cross-document consistency (issue 4, item 5 — a name withheld in one document is
-    withheld wherever it appears in the record set) goes here. It reads every document's
-    proposals (OUT_DIR/<doc>.proposals.json), adds what one document's detection found to
-    the others, rewrites the changed proposals files and their records, and — with
-    --apply — re-applies those documents. Detection logic belongs in detect.py (the lead's
-    issue), so nothing is changed here yet."""
-    return None
+    """Record-set consistency, run once every document has been proposed: what is withheld
+    in one record is withheld wherever it appears in the others (redactor/consistency.py,
+    as `redactor redact DIR` does it).
+
+    At the scale of a batch no document's words are loaded for nothing: (1) every proposals
+    file is read (JSON only) for the strings to carry; (2) each document's raw page text is
+    searched for the other documents' strings and, after a title, their surnames; only the
+    pages found are read into words and made consistent. OCR'd pages are not searched (propose
+    keeps no OCR words; OCR'ing again is the job of a rerun of propose) and are named in the
+    document's warnings. A changed proposals file is rewritten atomically, re-applied and
+    verified with --apply (a verification failure fails the document), and its record updated.
+    Each record is stamped with a key of what it was made consistent with, so a rerun that
+    changes nothing reads no document and rewrites nothing."""
+    from .consistency import RECOGNIZER, apply_record_set_consistency
+    from .models import Document, ProposalSet
+    from .proposals import read_proposals
+
+    stats = report.consistency
+    out_dir = Path(options.out_dir)
+    members = sorted((d for d in report.documents if d.status in ("done", "skipped") and "proposals" in d.outputs),
+                     key=lambda d: d.doc)
+    if not members:
+        return
+    records = {d.doc: _read_record(out_dir, d.doc) for d in members}
+    set_key = _hash([options.config_hash, sorted((d.doc, (records[d.doc] or {}).get("source_sha256"))
+                                                 for d in members)])
+    if all(d.status == "skipped" and (records[d.doc] or {}).get("consistency", {}).get("set") == set_key
+           for d in members):
+        stats.up_to_date = True  # nothing proposed again, nothing added or removed since the last pass
+        return
+
+    def fail(d: Outcome, kind: str, reason: str) -> None:
+        d.status, d.kind, d.reason = "failed", kind, reason
+        stats.failed += 1
+        record_path(out_dir, d.doc).unlink(missing_ok=True)  # a rerun does this document again
+        if "redacted" in d.outputs:  # made without the other records' names: never to be released
+            (out_dir / d.outputs["redacted"]).unlink(missing_ok=True)
+        log_event(out_dir, "failed", d.doc, options.run_id, kind=kind, reason=reason, stage="consistency")
+
+    # (1) what each record withholds, from the proposals files alone
+    withheld: dict[tuple[str, str], tuple] = {}  # (text, entity) -> (proposal, relpath), first record first
+    base_keys: dict[str, str] = {}
+    for d in list(members):
+        try:
+            base = _base(read_proposals(out_dir / d.outputs["proposals"]))
+        except RedactorError as exc:
+            fail(d, "bad_input", exc.problem)
+            members.remove(d)
+            continue
+        base_keys[d.doc] = hashlib.sha256(base.model_dump_json().encode()).hexdigest()
+        for p in base.proposals:
+            if _is_carried(p):
+                withheld.setdefault((p.text, p.entity), (p, d.doc))
+    stats.carried = len(withheld)
+    titles = _titles()
+    set_fingerprint = _hash([list(titles), [[t, e, doc, p.id, p.codes, p.score, p.warnings]
+                                            for (t, e), (p, doc) in withheld.items()]])
+    needles = _Needles(withheld, titles)
+
+    # (2) each record against the others' strings
+    for d in members:
+        record = records[d.doc] or {}
+        source = Path(report.in_dir) / d.doc
+        key = _hash([set_fingerprint, d.doc, record.get("source_sha256"), base_keys[d.doc]])
+        job = Job(source=str(source), relpath=d.doc, sha256=record.get("source_sha256", ""))
+        stamp = {"set": set_key, "key": key}
+        try:
+            if d.status == "skipped" and record.get("consistency", {}).get("key") == key:
+                if record["consistency"].get("set") != set_key:  # same result: only the stamp is new
+                    _write_record(job, options, d, {**record["consistency"], **stamp})
+                continue
+            proposals_path = out_dir / d.outputs["proposals"]
+            current = read_proposals(proposals_path)
+            base = _base(current)
+            extra = {k: v for k, v in json.loads(proposals_path.read_text(encoding="utf-8")).items()
+                     if k not in ProposalSet.model_fields}
+            ocr_pages = {o["page"] for o in extra.get("ocr_pages") or []}
+            others = [k for k, (_, origin) in withheld.items() if origin != d.doc]
+            target = base.model_copy(update={"doc": d.doc, "proposals": list(base.proposals)})
+            notes = []
+            if others:
+                stats.documents_searched += 1
+                document, found = _pages_with(source, base, ocr_pages, needles,
+                                              lambda k, doc=d.doc: withheld[k][1] != doc)
+                if ocr_pages:
+                    stats.ocr_pages_skipped += len(ocr_pages)
+                    notes.append(f"{CONSISTENCY_NOTE}OCR'd page(s) {', '.join(str(n + 1) for n in sorted(ocr_pages))} "
+                                 "not searched for names and numbers withheld in the other records; check them by hand")
+                if found:
+                    stats.documents_loaded += 1
+                    stats.pages_read += len(document.pages)
+                    # the other records' strings found here, in the set's order, grouped by record
+                    by_origin: dict[str, list] = {}
+                    for k, (p, origin) in withheld.items():
+                        if k in found:
+                            by_origin.setdefault(origin, []).append(p)
+                    items = [(Document(path=origin, sha256="", pages=[]),
+                              ProposalSet(doc=origin, source_sha256="", code_set=base.code_set, proposals=ps))
+                             for origin, ps in by_origin.items()]
+                    apply_record_set_consistency(items + [(document, target)], list(titles))
+            final = base.model_copy(update={"proposals": target.proposals})
+            ours = sum(p.recognizer == RECOGNIZER for p in final.proposals)
+            warnings = [w for w in d.warnings if not w.startswith(CONSISTENCY_NOTE)] + notes
+            if final != current or warnings != d.warnings:
+                if options.apply and final != current:
+                    from .apply import apply_proposals
+                    _test_pass_fault(source.name)
+                    applied = apply_proposals(source, final, out_dir / d.outputs["redacted"])
+                    d.redactions = applied.redactions
+                d.proposals = len(final.proposals)
+                d.by_code = dict(Counter(c for p in final.proposals for c in p.codes))
+                d.consistency_added = ours
+                d.warnings = warnings
+                if final != current:
+                    from .proposals import write_proposals
+                    write_proposals(final, proposals_path, extra=extra)
+                    d.run = options.run_id
+                    added = ours - sum(p.recognizer == RECOGNIZER for p in current.proposals)
+                    stats.proposals_added += max(added, 0)
+                    stats.documents_changed += 1
+                    log_event(out_dir, "consistency", d.doc, options.run_id, proposals=ours)
+            _write_record(job, options, d, {**stamp, "added": ours})
+        except VerificationError as exc:
+            fail(d, "verification", f"after record-set consistency: {exc.problem}")
+        except BadInputError as exc:
+            fail(d, "bad_input", f"record-set consistency: {exc.problem}")
+        except Exception as exc:  # a bug or a library error: this document fails, the pass goes on
+            fail(d, "error", f"record-set consistency: {type(exc).__name__}: {exc}")
+
+
+def _test_pass_fault(name: str) -> None:
+    """TEST-ONLY (REDACTOR_TEST_FAULT="unverified:NAME"): the pass's re-apply of NAME fails verification."""
+    for item in filter(None, os.environ.get(FAULT_ENV, "").split(",")):
+        action, _, target = item.partition(":")
+        if action == "unverified" and target == name:
+            raise VerificationError(name, ["test fault: redacted text recoverable"])
 
 
 def check_folders(in_dir: str | Path, out_dir: str | Path) -> tuple[Path, Path]:
@@ -695,6 +985,17 @@ def print_summary(report: BatchReport, console, report_path: Path) -> None:
         for code, n in codes.items():
             ct.add_row(code, str(n))
         console.print(ct)
+    c = report.consistency
+    if c.up_to_date:
+        console.print("Record-set consistency: up to date (no document changed since the last pass; none read)",
+                      highlight=False, soft_wrap=True)
+    elif c.carried or c.failed:
+        ocr = f"; {c.ocr_pages_skipped} OCR'd pages not searched (see warnings)" if c.ocr_pages_skipped else ""
+        failed = f"; {c.failed} documents failed" if c.failed else ""
+        console.print(f"Record-set consistency: {c.proposals_added} proposals added, {c.documents_changed} documents "
+                      f"changed ({c.carried} strings carried; {c.documents_searched} documents searched, "
+                      f"{c.documents_loaded} with matches, {c.pages_read} pages read{ocr}{failed})",
+                      highlight=False, soft_wrap=True)
     rate = totals["pages_per_second"]
     console.print(f"{totals['pages_processed']} pages processed in {report.seconds:g} s"
                   f"{f' ({rate} pages/s)' if rate else ''} by {report.engine} with {report.workers} "

@@ -221,3 +221,154 @@ def test_long_document_is_detected_in_chunks_with_the_same_proposals(tmp_path: P
     late = {p.text: p.recognizer for p in chunked.proposal_set.proposals if p.page == 57}
     assert late["Thornton"] == "ConsistencyPropagation"  # found on page 1, seven chunks earlier
     assert "202-555-0143" in late
+
+
+# --------------------------------------------------------------------------- record-set consistency
+
+def consistency_set(root: Path, extra: dict[str, list[str]] | None = None) -> Path:
+    """A names "SA Maria Lopez" (detection finds it); B names her where detection alone finds
+    nothing (her surname after a title broken over two lines, her name alone on a line); D
+    shares nothing with them; a bad file sits among them."""
+    (root / "office").mkdir(parents=True)
+    make_pdf(root / "a.pdf", ["MEMORANDUM FOR THE RECORD",
+                              "The interview was conducted by SA Maria Lopez of the Laredo field office.",
+                              "She reviewed the seizure log with the port director on 14 May 2019."])
+    make_pdf(root / "b.pdf", ["FOLLOW-UP NOTES", "The keys were handed to Agent", "Lopez at the lot gate.",
+                              "Maria Lopez"])
+    make_pdf(root / "office" / "d.pdf", ["UNRELATED", "The lot was repainted in June."])
+    for name, lines in (extra or {}).items():
+        make_pdf(root / name, lines)
+    (root / "bad.pdf").write_text("not a PDF at all\n")
+    return root
+
+
+def proposals_of(out: Path, stem: str) -> list[dict]:
+    data = json.loads((out / f"{stem}.proposals.json").read_text())
+    jsonschema.validate(data, SCHEMA)
+    return data["proposals"]
+
+
+def snapshot(out: Path) -> dict[str, bytes]:
+    """Every file of OUT_DIR (records included) but the run's report and log."""
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*")
+            if p.is_file() and p.name not in ("batch-report.json", "log.jsonl")}
+
+
+def test_record_set_consistency_withholds_a_name_in_every_record(tmp_path: Path):
+    records, out = consistency_set(tmp_path / "records"), tmp_path / "out"
+    r = run_cli("batch", records, "--out", out, "--apply", "--workers", "1")
+    assert r.returncode == 2, r.stdout + r.stderr  # bad.pdf: the pass ran anyway
+    rep = report(out)
+    assert {f["doc"] for f in rep["failed"]} == {"bad.pdf"}
+
+    a = proposals_of(out, "a")
+    assert [p["text"] for p in a if "Lopez" in p["text"]] == ["Maria Lopez"]  # found by detection
+    b = proposals_of(out, "b")
+    # detection alone found nothing of hers in B: every Lopez there is the pass's
+    assert all(p["recognizer"] == "RecordSetConsistency" for p in b if "Lopez" in p["text"])
+    added = {p["text"]: p for p in b if p["recognizer"] == "RecordSetConsistency"}
+    assert sorted(added) == ["Lopez", "Maria Lopez"]
+    for p in added.values():
+        assert "withheld in a.pdf (p-0001" in p["rationale"] and p["codes"] == a[0]["codes"]
+    assert "surname, after a title" in added["Lopez"]["rationale"]
+    assert "Lopez" not in "\n".join(page_texts(out / "b.redacted.pdf"))
+    assert "Lopez" not in "\n".join(page_texts(out / "a.redacted.pdf"))
+    assert not [p for p in proposals_of(out, "office/d") if p["recognizer"] == "RecordSetConsistency"]
+
+    # counts: in the report, per document, and in the summary line
+    c = rep["consistency"]
+    assert (c["proposals_added"], c["documents_changed"], rep["totals"]["consistency_added"]) == (2, 1, 2)
+    # B and D searched by their raw text (A only for strings of its own: not at all), and only
+    # B's one page read into words
+    assert (c["carried"], c["documents_searched"], c["documents_loaded"], c["pages_read"]) == (1, 2, 1, 1)
+    docs = {d["doc"]: d for d in rep["documents"]}
+    assert docs["b.pdf"]["consistency_added"] == 2 and docs["b.pdf"]["proposals"] == len(b)
+    assert docs["b.pdf"]["by_code"] == dict(Counter(code for p in b for code in p["codes"]))
+    assert "Record-set consistency: 2 proposals added, 1 documents changed" in r.stdout
+
+    # a rerun does no work and changes no file, records included
+    before = snapshot(out)
+    events = len(log_events(out))
+    r = run_cli("batch", records, "--out", out, "--apply", "--workers", "1")
+    assert r.returncode == 2, r.stdout + r.stderr
+    rep = report(out)
+    assert {d["doc"]: d["status"] for d in rep["documents"]} == {
+        "a.pdf": "skipped", "b.pdf": "skipped", "office/d.pdf": "skipped", "bad.pdf": "failed"}
+    assert rep["consistency"]["up_to_date"] and rep["consistency"]["documents_searched"] == 0
+    assert rep["totals"]["consistency_added"] == 0
+    assert {d["doc"]: d["consistency_added"] for d in rep["documents"]}["b.pdf"] == 2
+    assert snapshot(out) == before
+    assert {e["doc"] for e in log_events(out)[events:]} == {"bad.pdf"}
+    assert "Record-set consistency: up to date" in r.stdout
+
+
+def scanned(path: Path, lines: list[str]) -> Path:
+    """A one-page image-only PDF (propose OCRs it)."""
+    text = make_pdf(path.with_suffix(".text.pdf"), lines, fontsize=14)
+    with pymupdf.open(text) as src:
+        pix = src[0].get_pixmap(dpi=200)
+        doc = pymupdf.open()
+        doc.new_page(width=src[0].rect.width, height=src[0].rect.height).insert_image(src[0].rect, pixmap=pix)
+        doc.save(path)
+    text.unlink()
+    return path
+
+
+def test_record_set_consistency_failure_fails_only_that_document(tmp_path: Path):
+    """C's re-apply fails verification (injected): C fails, with no redacted PDF left, B is made
+    consistent all the same; the next run redoes C alone and leaves A and B untouched. A
+    scanned record's OCR'd page is not searched, and its warnings say so."""
+    records = consistency_set(tmp_path / "records", {"c.pdf": ["LOT INVENTORY", "Vehicle 3 released.",
+                                                               "Maria Lopez"]})
+    scanned(records / "scan.pdf", ["HANDWRITTEN NOTE", "Gate log checked twice."])
+    out = tmp_path / "out"
+    cmd = [str(REDACTOR), "batch", records, "--out", out, "--apply", "--workers", "1"]
+    env = {**os.environ, "REDACTOR_TEST_FAULT": "unverified:c.pdf"}
+    r = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=600)
+    rep = report(out)
+    failed = {f["doc"]: (f["kind"], f["reason"]) for f in rep["failed"]}
+    assert set(failed) == {"bad.pdf", "c.pdf"}, r.stdout + r.stderr
+    assert failed["c.pdf"][0] == "verification" and "after record-set consistency" in failed["c.pdf"][1]
+    assert r.returncode == 2  # bad.pdf (bad input) is the worst; the verification failure counts too
+    assert not (out / "c.redacted.pdf").exists() and not (out / ".redactor-batch/records/c.pdf.json").exists()
+    assert rep["consistency"]["failed"] == 1 and rep["consistency"]["documents_changed"] == 1
+    assert "Lopez" not in "\n".join(page_texts(out / "b.redacted.pdf"))
+    scan = {d["doc"]: d for d in rep["documents"]}["scan.pdf"]
+    assert scan["status"] == "done" and rep["consistency"]["ocr_pages_skipped"] == 1
+    assert "record-set consistency: OCR'd page(s) 1 not searched" in " ".join(scan["warnings"])
+    assert "1 OCR'd pages not searched" in r.stdout
+
+    b_files = {k: v for k, v in snapshot(out).items() if k.startswith(("b.", ".redactor-batch/records/b."))}
+    r = run_cli("batch", records, "--out", out, "--apply", "--workers", "1")
+    rep = report(out)
+    assert {d["doc"]: d["status"] for d in rep["documents"]} == {
+        "a.pdf": "skipped", "b.pdf": "skipped", "c.pdf": "done", "office/d.pdf": "skipped", "bad.pdf": "failed",
+        "scan.pdf": "skipped"}
+    assert any("OCR'd page(s) 1 not searched" in w for w in {d["doc"]: d for d in rep["documents"]}["scan.pdf"]["warnings"])
+    c = {p["text"]: p["recognizer"] for p in proposals_of(out, "c")}
+    assert c == {"Maria Lopez": "RecordSetConsistency"}
+    assert "Lopez" not in "\n".join(page_texts(out / "c.redacted.pdf"))
+    # what A and B are consistent with did not change: neither was read nor rewritten
+    assert rep["consistency"]["documents_searched"] == 1 and rep["consistency"]["documents_changed"] == 1
+    assert {k: v for k, v in snapshot(out).items() if k in b_files} == b_files
+
+
+def test_record_set_prefilter_finds_what_the_consistency_patterns_find():
+    """The cheap search of raw page text finds every string the patterns would match on the
+    page (across line breaks and line-end hyphens, a surname after a title, one string inside
+    another; finding more is only a page read for nothing), and a surname only after a title.
+    The batch's titles are detection's."""
+    from redactor.batch import _Needles, _titles
+    from redactor.detect import get_detector
+
+    assert list(_titles()) == get_detector().titles_longest_first
+    withheld = {("Maria Lopez", "PERSON"): 0, ("Maria Lopez-Arriaga", "PERSON"): 0,
+                ("(202) 555-0143", "PHONE_NUMBER"): 0}
+    needles = _Needles(withheld, _titles())
+    lopez, arriaga, phone = withheld
+    assert needles.keys_in("called Maria\nLo-\npez today") == {lopez}
+    assert needles.keys_in("Maria Lopez-\nArriaga signed") >= {arriaga}
+    assert needles.keys_in("handed to Agent\nLopez at the gate") == {lopez}
+    assert needles.keys_in("handed to SA. Lopez-\nArriaga") >= {arriaga}
+    assert needles.keys_in("Lopez Street is closed; call (202)\n555-0143") == {phone}  # no title
+    assert needles.keys_in("nothing here") == set()
