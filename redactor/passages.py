@@ -77,6 +77,7 @@ class PassageDetector:
         self.systems = sy
         self.system_patterns = [(p["why"], re.compile(p["pattern"], FLAGS)) for p in sy["patterns"]]
         self.not_codes = re.compile(sy["not_codes"], FLAGS)
+        self.public_names = re.compile(sy["public_names"], FLAGS)
         self.system_context = re.compile(sy["context"], FLAGS)
         self.urls = cfg["urls"]
         self.url = re.compile(self.urls["pattern"], FLAGS)
@@ -179,6 +180,8 @@ class PassageDetector:
                     hits[why] = (f"{label} in the lead-in", min(1.0, 2 * weight))
             total = sum(weight for _, weight in hits.values())
             confident = self._confident(kind, model_scores)
+            if total < (self.classifier.get("min_cue_weight") or {}).get(kind, 0.0):
+                confident = None  # the classifier alone does not propose: some cue must agree
             if total < cfg["threshold"] and confident is None:
                 continue
             s, e = trim_span(text, start, end, tokens if kind == "technique" else None)
@@ -206,7 +209,7 @@ class PassageDetector:
             for m in pattern.finditer(text):
                 code = m.group().strip()
                 core = re.search(r"(?-i)\b[A-Z][A-Za-z0-9]*(?:[- ][A-Z0-9]+)*", code)
-                if core and self.not_codes.search(core.group()):
+                if core and self.not_codes.search(core.group()) or self.public_names.search(code):
                     continue
                 window = text[max(0, m.start() - 80): m.end() + 80]
                 if not self.system_context.search(window):

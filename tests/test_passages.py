@@ -189,3 +189,54 @@ def test_a_sentence_reporting_figures_over_a_period_is_a_statistic_not_a_method(
     # a schedule is a method, and its clock times are not counts
     found = kinds(passages, "Inspections will be scheduled at random between 1500 and 2300 hours on four days each month.")
     assert "LE_TECHNIQUE" in found and "LE_STATISTIC" not in found, found
+
+
+# --- the shipped sentence classifier (data/passage_model, training/train_passages.py) -----------
+
+CARRIED_BY_CLASSIFIER = [
+    "Officers tap each spare tire with a mallet and listen for a dull tone before they order a density reading.",
+    "The team parks on the levee road so it can see the river bend without being seen from the Mexican side.",
+]
+
+
+@pytest.mark.parametrize("text", CARRIED_BY_CLASSIFIER)
+def test_the_classifier_carries_a_technique_its_cues_alone_miss(passages, text, tmp_path):
+    found = [f for f in passages.find(0, text) if f.entity == "LE_TECHNIQUE"]
+    assert found and "classifier" in found[0].explanation and "(confident)" in found[0].explanation, found
+    # the same lexicon without the classifier: the cues alone fall short
+    import yaml
+    from redactor.passages import DATA_FILE
+    cfg = yaml.safe_load(DATA_FILE.read_text(encoding="utf-8"))
+    del cfg["classifier"]
+    rules_only = tmp_path / "passages.yaml"
+    rules_only.write_text(yaml.safe_dump(cfg), encoding="utf-8")
+    assert not [f for f in PassageDetector(rules_only).find(0, text) if f.entity == "LE_TECHNIQUE"]
+
+
+@pytest.mark.parametrize("text", [
+    "Please submit leave requests through the timekeeping system by Friday.",
+    "The quarterly meeting will be held in the main conference room.",
+    "Couriers were arrested at the bridge and transported to the station for processing.",
+])
+def test_the_classifier_leaves_administration_and_narrative_alone(passages, text):
+    assert not kinds(passages, text)
+
+
+def test_a_classifier_without_agreeing_cues_proposes_nothing(passages):
+    """Official prose the classifier over-reads is held back by the cue gate (min_cue_weight)."""
+    text = "Couriers carrying less than the reporting amount are waved through so the money can be followed."
+    assert passages._model_scores([text])[0]["technique"] >= 0.9
+    assert "LE_TECHNIQUE" not in kinds(passages, text)
+
+
+def test_the_training_script_builds_a_loadable_classifier(tmp_path):
+    import subprocess
+    import sys
+    import spacy
+    from conftest import ROOT
+    out = tmp_path / "model"
+    done = subprocess.run([sys.executable, str(ROOT / "training" / "train_passages.py"), "--folds", "0",
+                           "--epochs", "1", "--out", str(out)], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    scores = spacy.load(out)("Agents stage at the pull-off between 0200 and 0500.").cats
+    assert set(scores) == {"technique", "statistic", "deliberative"}
