@@ -11,6 +11,7 @@ the classifier's score.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import regex as re
@@ -91,11 +92,13 @@ class PassageDetector:
                                         "(python training/train_passages.py makes it)")
             self.model = spacy.load(model_dir)  # once per process, as the detector itself
 
-    def _model_scores(self, texts: list[str]) -> list[dict[str, float]]:
-        """The classifier's score per label for each text (empty when no classifier is set)."""
+    @lru_cache(maxsize=4096)
+    def _model_scores(self, text: str) -> dict[str, float]:
+        """The classifier's score per label for a clause or sentence (empty when no classifier
+        is set). Asked only where cues already agree, so most text is never scored."""
         if self.model is None:
-            return [{} for _ in texts]
-        return [doc.cats for doc in self.model.pipe([" ".join(t.split()) for t in texts], batch_size=128)]
+            return {}
+        return self.model(" ".join(text.split())).cats
 
     def _confident(self, kind: str, scores: dict[str, float]) -> float | None:
         """The classifier's score when it reaches the kind's threshold, else None."""
@@ -117,10 +120,7 @@ class PassageDetector:
         found += self._urls(page, text)
         spans = sentences(text)
         parts = clauses(text)
-        scores = self._model_scores([text[a:b] for a, b in spans + parts])
-        sentence_scores = dict(zip(spans, scores[:len(spans)]))
-        clause_scores = dict(zip(parts, scores[len(spans):]))
-        figures = self._statistics(page, text, sentence_scores)
+        figures = self._statistics(page, text)
         found += figures
         # A lead-in that ends with a colon ("Acceptance criteria:") lends its cues to the
         # clauses and bullets that follow it.
@@ -131,15 +131,13 @@ class PassageDetector:
             starts_item = bool(BULLET_LINE.match(text, text.rfind("\n", 0, start) + 1))
             if not follows and not starts_item and not _same_sentence(text, start):
                 lead_in = {}
-            found += self._score_clause(page, text, start, end, tokens, marked, lead_in, ("technique",),
-                                        clause_scores.get((start, end), {}))
+            found += self._score_clause(page, text, start, end, tokens, marked, lead_in, ("technique",))
             if follows:
                 lead_in = {"technique": self._hits("technique", clause, marked)}
         # Deliberation is judged a sentence at a time: an opinion and its reasons go together
         # ("Headquarters may prefer a narrower pilot; we should be prepared to defend ...").
         for start, end in spans:
-            found += self._score_clause(page, text, start, end, None, marked, {}, ("deliberative",),
-                                        sentence_scores.get((start, end), {}))
+            found += self._score_clause(page, text, start, end, None, marked, {}, ("deliberative",))
         return self._figures_not_methods(text, found, figures)
 
     def _figures_not_methods(self, text: str, found: list[Finding], figures: list[Finding]) -> list[Finding]:
@@ -163,8 +161,7 @@ class PassageDetector:
         return hits
 
     def _score_clause(self, page: int, text: str, start: int, end: int, tokens, marked: bool,
-                      lead_in: dict[str, list], kinds: tuple[str, ...],
-                      model_scores: dict[str, float]) -> list[Finding]:
+                      lead_in: dict[str, list], kinds: tuple[str, ...]) -> list[Finding]:
         clause = text[start:end]
         out = []
         for kind, cfg in (("technique", self.technique), ("deliberative", self.deliberative)):
@@ -179,9 +176,10 @@ class PassageDetector:
                 if weight > 0 and why not in hits:
                     hits[why] = (f"{label} in the lead-in", min(1.0, 2 * weight))
             total = sum(weight for _, weight in hits.values())
+            # The classifier alone does not propose: some cues must agree first.
+            gate = (self.classifier.get("min_cue_weight") or {}).get(kind, 0.0)
+            model_scores = self._model_scores(clause) if total >= gate else {}
             confident = self._confident(kind, model_scores)
-            if total < (self.classifier.get("min_cue_weight") or {}).get(kind, 0.0):
-                confident = None  # the classifier alone does not propose: some cue must agree
             if total < cfg["threshold"] and confident is None:
                 continue
             s, e = trim_span(text, start, end, tokens if kind == "technique" else None)
@@ -227,8 +225,7 @@ class PassageDetector:
                                    f"{RECOGNIZER}:url", "internal (non-public) address"))
         return out
 
-    def _statistics(self, page: int, text: str,
-                    sentence_scores: dict[tuple[int, int], dict[str, float]]) -> list[Finding]:
+    def _statistics(self, page: int, text: str) -> list[Finding]:
         out = []
         lines = text.split("\n")
         offsets, pos = [], 0
@@ -243,7 +240,6 @@ class PassageDetector:
                 s = offsets[i] + m.start()
                 span = next(((a, b) for a, b in spans if a <= s < b), None)
                 sentence = (text[span[0]:span[1]] if span else line).replace("\n", " ")
-                confident = self._confident("statistic", sentence_scores.get(span, {}))
                 over_time = bool(self.period.search(sentence))
                 if not self._is_statistic(text[max(0, s - 60):s], m.group(), line[m.end():], over_time):
                     continue
@@ -255,6 +251,7 @@ class PassageDetector:
                     why = "figure in a table of enforcement counts"
                 else:
                     counts = self.stat_nouns.search(sentence) or (over_time and self.item_nouns.search(sentence))
+                    confident = None if counts else self._confident("statistic", self._model_scores(sentence))
                     if not (counts or confident) or self.public_stat.search(sentence):
                         continue
                     why = ("figure counting enforcement activity" if counts else

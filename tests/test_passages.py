@@ -225,7 +225,7 @@ def test_the_classifier_leaves_administration_and_narrative_alone(passages, text
 def test_a_classifier_without_agreeing_cues_proposes_nothing(passages):
     """Official prose the classifier over-reads is held back by the cue gate (min_cue_weight)."""
     text = "Couriers carrying less than the reporting amount are waved through so the money can be followed."
-    assert passages._model_scores([text])[0]["technique"] >= 0.9
+    assert passages._model_scores(text)["technique"] >= 0.9
     assert "LE_TECHNIQUE" not in kinds(passages, text)
 
 
