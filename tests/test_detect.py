@@ -58,6 +58,7 @@ POSITIVE = [
      "6117 Calle Olmo, Imperial Beach, California 84064", "STREET_ADDRESS"),
     ("IRS Bethany E. Nakagawa contacted the port director by phone.", "Bethany E. Nakagawa", "PERSON"),
     ("cc: Imogen Pemberton, Management and Program Analyst", "Imogen Pemberton", "PERSON"),
+    ("Delacroix then contacted Wendell Villaseñor by phone at the port.", "Wendell Villaseñor", "PERSON"),
     ("Office: 202/555-0143", "202/555-0143", "PHONE_NUMBER"),
     ("Tel: 555-0134 (desk)", "555-0134", "PHONE_NUMBER"),
     ("Reach me at extension 4410.", "4410", "PHONE_NUMBER"),
@@ -108,6 +109,9 @@ NEGATIVE = [
     "The Laredo Sector covers the Rio Grande from Del Rio to Zapata.",
     "The Port of Nogales has 12 lanes.",
     "The pull-off is used by hikers.",
+    "The Alien Transfer Exit Program began in 2008.",
+    "Santa Teresa port of entry reopened.",
+    "Austin Police Department assisted.",
     "In 2009 the Tucson Sector opened a new station.",
 ]
 
