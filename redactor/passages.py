@@ -328,6 +328,12 @@ def clauses(text: str) -> list[tuple[int, int]]:
     return [(s, e) for s, e in out if text[s:e].strip()]
 
 
+# A break inside running prose: after a lowercase word or a comma, or before a capitalised word
+# that a lowercase word follows ("Wendell / Marchetti was driving"). Not between the lines of a
+# list ("…, El Paso / Kenji W. Harrowgate, …"), where each line is an entry of its own.
+SOFT_BREAK = re.compile(r"(?<=(?<![\w'’-])\p{Ll}[\w'’-]*[.:]?|[,;])\n|\n(?=[ \t]*\p{Lu}\p{Ll}+[ \t]+\p{Ll})")
+
+
 def unwrap(text: str) -> str:
     """`text` with the line breaks inside each paragraph made spaces (same length, same offsets):
     the tagger then reads "Wendell / Marchetti was driving" as one sentence. Headings, table
@@ -335,7 +341,7 @@ def unwrap(text: str) -> str:
     chars = list(text)
     for start, end in _blocks(text):
         for i in range(start, end):
-            if chars[i] == "\n":
+            if chars[i] == "\n" and SOFT_BREAK.match(text, i):
                 chars[i] = " "
     return "".join(chars)
 

@@ -240,3 +240,13 @@ def test_the_training_script_builds_a_loadable_classifier(tmp_path):
     assert done.returncode == 0, done.stderr
     scores = spacy.load(out)("Agents stage at the pull-off between 0200 and 0500.").cats
     assert set(scores) == {"technique", "statistic", "deliberative"}
+
+
+def test_unwrap_joins_prose_lines_not_list_entries():
+    from redactor.passages import unwrap
+    prose = "The subject claimed to be a citizen of Mexico and gave no address to the agents. Wendell\nMarchetti was driving."
+    assert unwrap(prose) == prose.replace("\n", " ")
+    listing = ("Kenji W. Harrowgate, Special Agent in Charge (SAC), San Diego\n"
+               "Priscilla Oyelaran-Whitfield, Special Agent in Charge (SAC), Houston\n"
+               "Tomasz J. Brennecke, ICE Attaché, Mexico City")
+    assert unwrap(listing) == listing
