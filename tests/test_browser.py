@@ -26,9 +26,10 @@ import pytest
 from conftest import ROOT, SAMPLES
 
 try:
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout, sync_playwright
 except ImportError:  # reported by the fixture: a failure on CI, a skip elsewhere
     sync_playwright = None
+    PlaywrightTimeout = TimeoutError
 
 from redactor.store import CaseStore, User
 
@@ -115,9 +116,14 @@ def browser_page():
 
 # ---------------------------------------------------------------- how a person works the page
 def wait_idle(page) -> None:
-    """Streamlit shows its status widget while a run is going; wait until it is done."""
-    page.wait_for_timeout(300)
-    page.locator('[data-testid="stStatusWidget"]').wait_for(state="detached", timeout=TIMEOUT_MS)
+    """Streamlit shows its status widget while a run is going; wait until it is done. On a
+    loaded machine the run may start late: give it a moment to show before waiting it out."""
+    status = page.locator('[data-testid="stStatusWidget"]')
+    try:
+        status.wait_for(state="attached", timeout=1500)
+    except PlaywrightTimeout:
+        pass  # the run was over (or never needed) before we looked
+    status.wait_for(state="detached", timeout=TIMEOUT_MS)
 
 
 def click(page, key: str) -> None:
@@ -132,8 +138,10 @@ def expect_text(page, text: str) -> None:
 def fill(page, key: str, value: str) -> None:
     field = page.locator(f".st-key-{key} input, .st-key-{key} textarea").first
     field.fill(value)
-    field.press("Tab")  # Streamlit commits a text value on blur
+    # Streamlit commits a text input on Enter, a text area on blur
+    field.press("Tab" if field.evaluate("e => e.tagName") == "TEXTAREA" else "Enter")
     wait_idle(page)
+    assert field.input_value() == value
 
 
 def choose(page, key: str, option_prefix: str) -> None:
@@ -246,7 +254,7 @@ def test_review_approve_release_in_a_real_browser(browser_page, app_url: str, ca
     out = tmp_path / "release-2024-0117"
     fill(page, "release_out", str(out))
     click(page, "release")
-    expect_text(page, "Release package written")
+    expect_text(page, f"Release package written to {out}")
 
     # the release package, read as a requester (and a court) would
     memo_pdf = out / "documents" / "memo-coordination.redacted.pdf"
