@@ -595,9 +595,8 @@ def _squash(text: str) -> str:
 def _is_carried(p) -> bool:
     """The test apply_record_set_consistency applies to what it carries, less the pass's own
     earlier additions (a rerun carries what detection found, as the first pass did)."""
-    from .consistency import CARRIED, RECOGNIZER
-    return (p.entity in CARRIED and p.status != "rejected" and len(p.text) >= 3 and p.source == "auto"
-            and p.recognizer != RECOGNIZER)
+    from .consistency import RECOGNIZER, is_carried
+    return is_carried(p) and p.recognizer != RECOGNIZER
 
 
 def _base(ps):

@@ -30,13 +30,18 @@ def _patterns(text: str, entity: str, titles: list[str]) -> list[tuple[re.Patter
     return out
 
 
+def is_carried(p: Proposal) -> bool:
+    """Whether a proposal's string is carried to the other records of the set."""
+    return p.entity in CARRIED and p.status != "rejected" and len(p.text) >= 3 and p.source == "auto"
+
+
 def apply_record_set_consistency(items: list[tuple[Document, ProposalSet]], titles: list[str]) -> int:
     """Add a proposal for every occurrence, in any record of the set, of a string withheld in
     another record and not yet covered there. Returns how many were added."""
     withheld: dict[tuple[str, str], tuple[Proposal, str]] = {}
     for _, ps in items:
         for p in ps.proposals:
-            if p.entity in CARRIED and p.status != "rejected" and len(p.text) >= 3 and p.source == "auto":
+            if is_carried(p):
                 withheld.setdefault((p.text, p.entity), (p, ps.doc))
     added = 0
     for document, ps in items:

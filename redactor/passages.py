@@ -11,7 +11,6 @@ the classifier's score.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import regex as re
@@ -85,6 +84,7 @@ class PassageDetector:
         self.internal_url = re.compile(self.urls["internal"], FLAGS)
         self.classifier = cfg.get("classifier") or {}
         self.model = None
+        self._scored: dict[str, dict[str, float]] = {}
         if self.classifier.get("path"):
             model_dir = Path(data_file).parent / self.classifier["path"]
             if not model_dir.is_dir():
@@ -92,13 +92,18 @@ class PassageDetector:
                                         "(python training/train_passages.py makes it)")
             self.model = spacy.load(model_dir)  # once per process, as the detector itself
 
-    @lru_cache(maxsize=4096)
     def _model_scores(self, text: str) -> dict[str, float]:
         """The classifier's score per label for a clause or sentence (empty when no classifier
-        is set). Asked only where cues already agree, so most text is never scored."""
+        is set). Asked only where cues already agree, so most text is never scored; a text
+        scored once (a sentence that is also its only clause) is not scored again."""
         if self.model is None:
             return {}
-        return self.model(" ".join(text.split())).cats
+        key = " ".join(text.split())
+        if key not in self._scored:
+            if len(self._scored) >= 4096:
+                self._scored.clear()
+            self._scored[key] = self.model(key).cats
+        return self._scored[key]
 
     def _confident(self, kind: str, scores: dict[str, float]) -> float | None:
         """The classifier's score when it reaches the kind's threshold, else None."""
@@ -120,7 +125,7 @@ class PassageDetector:
         found += self._urls(page, text)
         spans = sentences(text)
         parts = clauses(text)
-        figures = self._statistics(page, text)
+        figures = self._statistics(page, text, spans)
         found += figures
         # A lead-in that ends with a colon ("Acceptance criteria:") lends its cues to the
         # clauses and bullets that follow it.
@@ -225,7 +230,7 @@ class PassageDetector:
                                    f"{RECOGNIZER}:url", "internal (non-public) address"))
         return out
 
-    def _statistics(self, page: int, text: str) -> list[Finding]:
+    def _statistics(self, page: int, text: str, spans: list[tuple[int, int]]) -> list[Finding]:
         out = []
         lines = text.split("\n")
         offsets, pos = [], 0
@@ -233,7 +238,6 @@ class PassageDetector:
             offsets.append(pos)
             pos += len(line) + 1
         window = int(self.statistic["table_window"])
-        spans = sentences(text)
         for i, line in enumerate(lines):
             for m in self.figure.finditer(line):
                 figure = m.group()
