@@ -80,6 +80,9 @@ POSITIVE = [
     ("Domicilio: Calle Morelos 123, Colonia Centro, Ciudad Juarez, Chihuahua",
      "Calle Morelos 123, Colonia Centro, Ciudad Juarez, Chihuahua", "STREET_ADDRESS"),
     ("Her mailing address is P.O. Box 4471, Bisbee, Arizona 85603.", "P.O. Box 4471, Bisbee, Arizona 85603", "STREET_ADDRESS"),
+    ("Receipt number EAC0912345678 was issued.", "EAC0912345678", "CASE_NUMBER"),
+    ("Account No. 4471-0099-1234 was frozen.", "4471-0099-1234", "CASE_NUMBER"),
+    ("ID No. TX-88812345 was on file.", "TX-88812345", "ID_DOCUMENT_NUMBER"),
 ]
 
 
@@ -141,6 +144,16 @@ def test_a_table_of_persons_and_vehicles(tmp_path: Path):
     assert got.get("May 20, 1968") == "DATE_OF_BIRTH" and got.get("05/03/1990") == "DATE_OF_BIRTH"
     assert got.get("Kendrick Haverford") == "PERSON" and got.get("192-YBM") == "LICENSE_PLATE"
     assert "Arresting" not in got and "Arresting\n\nOfficer" not in got
+
+
+def test_identifiers_in_a_table_under_their_column_headers(tmp_path: Path):
+    got = found(tmp_path, ["SUBJECTS", "Name", "FBI No.", "Case No.", "Jonah Whitcombe", "123456AB7",
+                           "EL09NR10EL0033", "Priya Ramaswamy", "654321CD2", "2009-004512"])
+    for cell in ("123456AB7", "EL09NR10EL0033", "654321CD2", "2009-004512"):
+        assert cell in got, (cell, got)
+    # a table of counts under a "Case No." header keeps its years and totals released
+    got = found(tmp_path, ["Budget", "Case No.", "Fiscal year", "2009", "FY2010"])
+    assert got == {}, got
 
 
 def test_a_name_cut_by_the_line_end_keeps_its_surname(tmp_path: Path):
