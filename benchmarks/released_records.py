@@ -1,16 +1,23 @@
 """Over-redaction on records as agencies released them: every proposal is a defect.
 
-    python benchmarks/released_records.py [SEEDS_DIR]     (default: ../shared/seeds)
+    python benchmarks/released_records.py [DIR ...]
+        (default: ../shared/seeds and benchmarks/data/released)
 
 Each released record (text, its withholdings already replaced by markers such as
 "(b)(6),(b)(7)(C)") is laid out as a PDF and run through `propose`. What remains in a
 released record is what the agency chose to release, so any proposal on it over-redacts.
-The last line is one JSON summary.
+`../shared/seeds/` holds five real released records; `benchmarks/data/released/` holds
+fictional records written in the same style (see its README), for precision only.
+
+Every proposal is printed under its record, then totals per folder and overall. The last
+line is one JSON summary: the overall "records", "pages", "over_redactions" and
+"over_redactions_per_page", and "folders", the same figures for each folder.
 """
 from __future__ import annotations
 
 import html
 import json
+import os
 import re
 import sys
 import tempfile
@@ -20,7 +27,10 @@ import pymupdf
 
 from redactor.pipeline import propose
 
-DEFAULT = Path(__file__).resolve().parent.parent.parent / "shared" / "seeds"
+HERE = Path(__file__).resolve().parent
+SEEDS = HERE.parent.parent / "shared" / "seeds"
+FICTIONAL = HERE / "data" / "released"
+DEFAULTS = [SEEDS, FICTIONAL]
 
 
 def text_to_pdf(text: str, out: Path) -> None:
@@ -37,27 +47,64 @@ def text_to_pdf(text: str, out: Path) -> None:
     writer.close()
 
 
-def main() -> int:
-    folder = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT
+def _totals(records: int, pages: int, over: int) -> dict:
+    return {"records": records, "pages": pages, "over_redactions": over,
+            "over_redactions_per_page": round(over / pages, 3) if pages else 0.0}
+
+
+def _label(folder: Path) -> str:
+    return os.path.relpath(folder.resolve(), Path.cwd().resolve())
+
+
+def run_folder(folder: Path, tmp: Path) -> dict:
     files = sorted(folder.glob("*.txt"))
-    if not files:
-        print(f"no released records (*.txt) in {folder}", file=sys.stderr)
+    over = pages = 0
+    print(f"== {_label(folder)}")
+    for f in files:
+        pdf = tmp / f"{f.parent.name}-{f.stem}.pdf"
+        text_to_pdf(f.read_text(encoding="utf-8"), pdf)
+        result = propose(pdf)
+        n = len(result.proposal_set.proposals)
+        with pymupdf.open(pdf) as doc:
+            pages += doc.page_count
+        over += n
+        print(f"{f.name:56} {n:>3} proposals")
+        for p in result.proposal_set.proposals:
+            print(f"    p{p.page + 1} {p.entity} {p.text!r} ({p.recognizer})")
+    totals = _totals(len(files), pages, over)
+    print(f"   {_label(folder)}: {totals['records']} records, {totals['pages']} pages, "
+          f"{totals['over_redactions']} over-redactions, "
+          f"{totals['over_redactions_per_page']} per page\n")
+    return totals
+
+
+def main(argv: list[str]) -> int:
+    explicit = bool(argv)
+    folders = [Path(a) for a in argv] if explicit else DEFAULTS
+    usable = []
+    for folder in folders:
+        if any(folder.glob("*.txt")):
+            usable.append(folder)
+        elif explicit:
+            print(f"no released records (*.txt) in {folder}", file=sys.stderr)
+            return 2
+        else:
+            print(f"skipped {folder}: no released records (*.txt)", file=sys.stderr)
+    if not usable:
+        print("no released records (*.txt) in " + ", ".join(map(str, folders)), file=sys.stderr)
         return 2
-    total = pages = 0
+    per_folder: dict[str, dict] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        for f in files:
-            pdf = Path(tmp) / f"{f.stem}.pdf"
-            text_to_pdf(f.read_text(encoding="utf-8"), pdf)
-            result = propose(pdf)
-            n = len(result.proposal_set.proposals)
-            pages += pymupdf.open(pdf).page_count
-            total += n
-            print(f"{f.name:34} {n:>3} proposals")
-            for p in result.proposal_set.proposals:
-                print(f"    p{p.page + 1} {p.entity} {p.text!r} ({p.recognizer})")
-    print(json.dumps({"records": len(files), "pages": pages, "over_redactions": total}))
+        for folder in usable:
+            per_folder[_label(folder)] = run_folder(folder, Path(tmp))
+    overall = _totals(*(sum(t[k] for t in per_folder.values())
+                        for k in ("records", "pages", "over_redactions")))
+    print(f"overall: {overall['records']} records, {overall['pages']} pages, "
+          f"{overall['over_redactions']} over-redactions, "
+          f"{overall['over_redactions_per_page']} per page")
+    print(json.dumps({**overall, "folders": per_folder}))
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))
