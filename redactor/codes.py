@@ -80,6 +80,9 @@ class Policy:
     rules: dict[str, dict]
     senior_signers: dict
     office_address_markers: list[str]
+    public_contacts: dict = field(default_factory=dict)
+    context_patterns: dict[str, list[str]] = field(default_factory=dict)
+    context_unless: dict[str, list[str]] = field(default_factory=dict)
     legacy_b2: dict = field(default_factory=dict)
     conditional_codes: list[dict] = field(default_factory=list)
 
@@ -99,9 +102,15 @@ class Policy:
         return cls(**data)
 
     def infer_context(self, document: Document) -> str:
-        head = document.pages[0].text[:2000].upper() if document.pages else ""
+        text = document.pages[0].text[:2000] if document.pages else ""
+        head = text.upper()
         for context, markers in self.context_markers.items():
             if any(marker.upper() in head for marker in markers):
+                return context
+        for context, patterns in self.context_patterns.items():
+            if any(marker.upper() in head for marker in self.context_unless.get(context, [])):
+                continue
+            if any(re.search(p, text) for p in patterns):
                 return context
         return self.default_context
 
@@ -184,7 +193,7 @@ def is_senior_signer(page: Page, f: Finding, policy: Policy) -> bool:
     labels = "|".join(re.escape(lbl) for lbl in rules["signing_labels"])
     closings = [c.lower() for c in rules["closings"]]
     # "FROM: name", "Approved: name", and inline "Approved by name, Title"
-    in_from_block = any(re.match(rf"\s*(?:{labels})\s*(?::|by\b)", ln) for ln in [before_on_line, *prev[-2:]])
+    in_from_block = any(re.match(rf"\s*(?:{labels})\s*(?::|(?i:by)\b|$)", ln) for ln in [before_on_line, *prev[-2:]])
     after_closing = any(ln.strip().rstrip(",").lower() in closings for ln in prev[-2:]) or "/s/" in before_on_line
     return in_from_block or after_closing
 
@@ -209,6 +218,29 @@ def is_office_address(page: Page, f: Finding, policy: Policy) -> bool:
     line_start, _ = _line_at(page.text, f.start)
     near = " ".join([*prev, page.text[line_start:f.start]])
     return any(re.search(rf"\b{re.escape(m)}\b", near) for m in policy.office_address_markers)
+
+
+def is_public_contact(page: Page, f: Finding, policy: Policy) -> bool:
+    """A tip line, press office, FOIA office or switchboard number, or a role mailbox
+    ("foia@", "press@"), is the agency's public contact, not an individual's."""
+    rules = policy.public_contacts
+    if not rules:
+        return False
+    if f.entity == "EMAIL_ADDRESS":
+        local = re.split(r"[._+-]", f.text.split("@")[0].lower())
+        return any(part in rules.get("mailbox_words", []) or
+                   any(part.startswith(w) for w in rules.get("mailbox_prefixes", [])) for part in local)
+    if f.entity != "PHONE_NUMBER":
+        return False
+    if re.match(rules.get("toll_free", r"(?!)"), f.text):
+        return True
+    # the words just before the number (a label on the line above when the number opens its line)
+    line_start, _ = _line_at(page.text, f.start)
+    near = page.text[max(line_start, f.start - 50):f.start]
+    if not near.strip():
+        prev, _ = _neighbour_lines(page.text, f.start, 1, 0)
+        near = prev[-1] if prev else ""
+    return any(re.search(rf"(?i)\b{re.escape(m)}\b", near) for m in rules.get("line_words", []))
 
 
 # Rough glyph widths relative to an average character, so a part of a word ("72" of "72.",
@@ -301,6 +333,9 @@ def code_findings(document: Document, findings: list[Finding], policy: Policy | 
             continue
         if f.entity == "STREET_ADDRESS" and is_office_address(page, f, policy):
             released.append(Released(f.page, f.text, f.entity, "agency office address"))
+            continue
+        if f.entity in ("PHONE_NUMBER", "EMAIL_ADDRESS") and is_public_contact(page, f, policy):
+            released.append(Released(f.page, f.text, f.entity, "public contact of the agency (tip line, press or FOIA office, role mailbox)"))
             continue
         boxes = boxes_for_span(page, f.start, f.end)
         if not boxes:

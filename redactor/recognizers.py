@@ -41,6 +41,9 @@ GIVEN_THEN_SURNAME = (r"(?<![\w.'’-])(?P<given>\p{Lu}\p{Ll}+)[ \t]+(?:\p{Lu}\.
                       r"(?:[ \t]+(?:O['’])?\p{Lu}\p{Ll}+(?:[-'’]\p{Lu}\p{Ll}+)*)?(?![\w'’-])"
                       # a run of capitalised words going on is a name of a program or an office
                       r"(?![ \t]+\p{Lu}\p{Ll})")
+# The same written surname first, as rosters and tables do: "Ostrowski, Rashida".
+SURNAME_THEN_GIVEN = (r"(?<![\w.'’-])(?P<surname>(?:O['’])?\p{Lu}\p{Ll}+(?:\p{Lu}\p{Ll}+)?(?:[-'’]\p{Lu}\p{Ll}+)*),[ \t]+"
+                      r"(?P<given>\p{Lu}\p{Ll}+)(?:[ \t]+\p{Lu}\.)?(?![\w'’-])(?![ \t]+\p{Lu}\p{Ll})")
 
 
 @lru_cache(maxsize=1)
@@ -202,6 +205,18 @@ class StructuredNameRecognizer(EntityRecognizer):
         for m in re.finditer(GIVEN_THEN_SURNAME, text):
             if m.group("given").lower() in self.given and self._proper_noun(doc, *m.span("surname")):
                 add(m.start(), m.end(), 0.7, f"known given name '{m.group('given')}' before a surname")
+        for m in re.finditer(SURNAME_THEN_GIVEN, text):
+            # roster style only: the name opens its line (after a bullet or a label) and ends it,
+            # so a list of places ("Doña Ana, Luna, and Hidalgo counties") is not read as one
+            line_start = text.rfind("\n", 0, m.start()) + 1
+            line_end = text.find("\n", m.end())
+            before, after = text[line_start:m.start()], text[m.end():len(text) if line_end < 0 else line_end]
+            if not re.fullmatch(r"[ \t]*(?:[-•▪●■*][ \t]*)?(?:[\w ./]{1,30}:[ \t]*)?", before) or \
+                    not re.fullmatch(r"[ \t]*(?:[;(–—-].*|,[ \t]*(?:\p{Ll}.*|\p{Lu}{2,}.*)|\.?)", after):
+                continue
+            if m.group("given").lower() in self.given and not self._is_place(doc, *m.span("surname")):
+                add(m.start(), m.end(), 0.75, f"surname, then the known given name '{m.group('given')}'",
+                    ask_spacy=False)
 
         lines = list(re.finditer(r"^.*$", text, re.M))
         for i, line in enumerate(lines):

@@ -83,6 +83,9 @@ POSITIVE = [
     ("Receipt number EAC0912345678 was issued.", "EAC0912345678", "CASE_NUMBER"),
     ("Account No. 4471-0099-1234 was frozen.", "4471-0099-1234", "CASE_NUMBER"),
     ("ID No. TX-88812345 was on file.", "TX-88812345", "ID_DOCUMENT_NUMBER"),
+    ("Taxpayer number 987-65-4321 was listed.", "987-65-4321", "US_SSN"),
+    ("Call Agent Ruiz at 601-555-0185 (cell).", "601-555-0185 (cell)", "PHONE_NUMBER"),
+    ("- Ostrowski, Rashida (witness)", "Ostrowski, Rashida", "PERSON"),
 ]
 
 
@@ -115,6 +118,8 @@ NEGATIVE = [
     "The Alien Transfer Exit Program began in 2008.",
     "Santa Teresa port of entry reopened.",
     "Austin Police Department assisted.",
+    "The task force covers Doña Ana, Luna, and Hidalgo counties.",
+    "Stations in Yuma, Blaine and Laredo reported.",
     "In 2009 the Tucson Sector opened a new station.",
 ]
 
@@ -154,6 +159,16 @@ def test_identifiers_in_a_table_under_their_column_headers(tmp_path: Path):
     # a table of counts under a "Case No." header keeps its years and totals released
     got = found(tmp_path, ["Budget", "Case No.", "Fiscal year", "2009", "FY2010"])
     assert got == {}, got
+
+
+def test_a_subject_table_with_combined_column_headers(tmp_path: Path):
+    got = found(tmp_path, ["Name", "Role", "DOB", "SSN / A-No.", "FBI No. / SID",
+                           "Ostrowski, Rashida", "Witness", "21 Jan. 1987", "987-65-4329", "TX08411936",
+                           "Featherstonhaugh, Gwendolyn S.", "Associate", "1953-10-20", "A-133-301-250", "LA0481127"])
+    for cell in ("Ostrowski, Rashida", "21 Jan. 1987", "987-65-4329", "TX08411936",
+                 "Featherstonhaugh, Gwendolyn S.", "1953-10-20", "A-133-301-250", "LA0481127"):
+        assert cell in got, (cell, got)
+    assert "Witness" not in got and "Associate" not in got
 
 
 def test_a_name_cut_by_the_line_end_keeps_its_surname(tmp_path: Path):
@@ -213,6 +228,45 @@ def test_senior_signer_is_released_listed_staff_are_not(tmp_path: Path):
     texts = {p.text for p in proposals.proposals}
     assert "Janet Morrow" in texts and "Marcus L. Whitaker" not in texts
     assert any(r.text == "Marcus L. Whitaker" and "senior" in r.reason for r in released)
+
+
+def test_issuing_official_and_witness_of_a_testimony_are_released(tmp_path: Path):
+    doc, findings = findings_for(tmp_path, [
+        "Issued by: Wenonah D. Nwachukwu, Assistant Director, Enforcement Programs",
+        "Questions go to SA Janet Morrow.",
+    ])
+    texts = {p.text for p in code_findings(doc, findings)[0].proposals}
+    assert "Janet Morrow" in texts and "Wenonah D. Nwachukwu" not in texts
+    doc, findings = findings_for(tmp_path, ["STATEMENT OF", "WILLIAM H. ASHFORD", "Rear Admiral, U.S. Coast Guard",
+                                            "The boarding team led by Petty Officer Dana Kline seized 14 bales."])
+    texts = {p.text for p in code_findings(doc, findings)[0].proposals}
+    assert "WILLIAM H. ASHFORD" not in texts and "Dana Kline" in texts
+
+
+def test_public_contacts_are_released_personal_ones_are_not(tmp_path: Path):
+    doc, findings = findings_for(tmp_path, [
+        "Report tips to the ICE Tip Line at 1-866-555-0142 or call the press office at (202) 555-0188.",
+        "Requests: foia@example.gov. Case questions: Maria Lopez, maria.lopez@example.gov, 202-555-0143.",
+    ])
+    texts = {p.text for p in code_findings(doc, findings)[0].proposals}
+    assert {"maria.lopez@example.gov", "202-555-0143", "Maria Lopez"} <= texts
+    assert not texts & {"1-866-555-0142", "(202) 555-0188", "foia@example.gov"}, texts
+
+
+def test_a_published_record_keeps_its_figures_but_not_private_data(tmp_path: Path):
+    lines = ["STATEMENT OF", "Helen Marsh", "Director, Office of Field Operations", "BEFORE THE SUBCOMMITTEE ON BORDER SECURITY",
+             "Last quarter agents made 1,312 arrests and seized 4,118 pounds of marijuana.",
+             "The witness Dana Kline lives at 88 Cedar Hollow Road."]
+    doc, findings = findings_for(tmp_path, lines)
+    proposals, _ = code_findings(doc, findings)
+    assert proposals.record_context == "published"
+    texts = {p.text for p in proposals.proposals}
+    assert "1,312" not in texts and "4,118" not in texts and "Helen Marsh" not in texts
+    assert any(t.startswith("88 Cedar Hollow Road") for t in texts), texts
+    # the same page marked for internal use is no publication: its figures are withheld
+    doc, findings = findings_for(tmp_path, ["LAW ENFORCEMENT SENSITIVE", *lines])
+    proposals, _ = code_findings(doc, findings)
+    assert proposals.record_context == "law_enforcement" and "1,312" in {p.text for p in proposals.proposals}
 
 
 def test_office_address_is_released_home_address_is_not(tmp_path: Path):
