@@ -113,6 +113,14 @@ class PassageDetector:
             return None
         return score
 
+    def _stands_alone(self, clause: str) -> bool:
+        """Whether the classifier may carry a clause without enough cues: not a fragment (a
+        table cell, a list item of two words) and not a question, which asks rather than tells."""
+        alone = self.classifier.get("alone") or {}
+        if len(clause.split()) < alone.get("min_words", 0):
+            return False
+        return not (alone.get("not_questions") and clause.rstrip(" \n\"”')").endswith("?"))
+
     # -- document level -----------------------------------------------------------------
     def marked_deliberative(self, texts: list[str]) -> bool:
         """A record marked draft / pre-decisional anywhere (headers repeat it on each page)."""
@@ -185,7 +193,7 @@ class PassageDetector:
             gate = (self.classifier.get("min_cue_weight") or {}).get(kind, 0.0)
             model_scores = self._model_scores(clause) if total >= gate else {}
             confident = self._confident(kind, model_scores)
-            if total < cfg["threshold"] and confident is None:
+            if total < cfg["threshold"] and (confident is None or not self._stands_alone(clause)):
                 continue
             s, e = trim_span(text, start, end, tokens if kind == "technique" else None)
             if kind == "technique" and (tail := self.released_tail.search(text, s, e)):

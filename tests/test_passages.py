@@ -222,11 +222,25 @@ def test_the_classifier_leaves_administration_and_narrative_alone(passages, text
     assert not kinds(passages, text)
 
 
-def test_a_classifier_without_agreeing_cues_proposes_nothing(passages):
-    """Official prose the classifier over-reads is held back by the cue gate (min_cue_weight)."""
-    text = "Couriers carrying less than the reporting amount are waved through so the money can be followed."
-    assert passages._model_scores(text)["technique"] >= 0.9
-    assert "LE_TECHNIQUE" not in kinds(passages, text)
+def test_the_classifier_alone_does_not_carry_a_question_or_a_fragment(passages):
+    """Where no cue agrees, the classifier carries a clause only when it tells (not asks) and is
+    more than a table cell or a two-word list item."""
+    told = "Couriers carrying less than the reporting amount are waved through so the money can be followed."
+    asked = "Are couriers carrying less than the reporting amount waved through so the money can be followed?"
+    assert passages._model_scores(told)["technique"] >= 0.95
+    assert "LE_TECHNIQUE" in kinds(passages, told)
+    assert passages._model_scores(asked)["technique"] >= 0.95
+    assert "LE_TECHNIQUE" not in kinds(passages, asked)
+    assert not passages._stands_alone("carry-on bags and laptops")
+
+
+@pytest.mark.parametrize("text", [
+    "It was further agreed that each field office will designate a liaison to the task force.",
+    "We recognize that regular communication between the two offices is essential.",
+    "The Commissioner approved the plan on March 3, 2009.",
+])
+def test_final_official_prose_is_not_read_as_deliberation(passages, text):
+    assert "DELIBERATIVE" not in kinds(passages, text)
 
 
 def test_the_training_script_builds_a_loadable_classifier(tmp_path):
