@@ -127,7 +127,7 @@ def detect(document: Document, detector: Detector | None = None) -> list[Finding
             if r.entity_type == "PERSON":
                 finding = _clean_person(finding, detector)
                 finding = finding and _join_wrapped_surname(text, finding, detector)
-            if finding and not _heading_guess(text, finding):
+            if finding and not _heading_guess(text, finding) and not _common_words(finding, artifacts.tokens, detector):
                 findings.append(finding)
         passages += detector.passages.find(page.number, text, artifacts.tokens, marked)
     return combine(document, findings + passages, detector)
@@ -222,6 +222,23 @@ def _heading_guess(text: str, f: Finding) -> bool:
             or len(words) == 1)
 
 
+def _common_words(f: Finding, tokens, detector: Detector) -> bool:
+    """Where the small model calls a title-case phrase a person though the tagger reads one of
+    its words as a common word ("Known Crewmember", "Refresher Training") or the phrase ends in
+    an organisation's acronym ("Coast HIDTA", "Moves TSA"): not a person, unless that word is a
+    known given name."""
+    if f.recognizer != "SpacyRecognizer" or f.entity != "PERSON" or tokens is None:
+        return False
+    span = tokens.char_span(f.start, f.end, alignment_mode="expand")
+    if span is None:
+        return False
+    words = [t for t in span if not t.is_punct and len(t.text) > 1]
+    if len(words) >= 2 and words[-1].text.isupper() and len(words[-1].text) <= 5 \
+            and words[0].text.lower() not in detector.names.given:
+        return True
+    return any(t.pos_ not in ("PROPN", "X") and t.text.lower() not in detector.names.given for t in words)
+
+
 def _named_by_acronym(text: str, f: Finding, line_start: int, line_end: int) -> bool:
     """True when the span is part of a title-case name followed by its own acronym, as
     organisations are introduced: "... Especializada en Delincuencia Organizada (SIEDO)".
@@ -296,6 +313,8 @@ def _propagate(document: Document, findings: list[Finding], entities: set[str],
         if f.entity != "PERSON":
             continue
         first, surname = _name_parts(text)
+        # a short capitalised "surname" alone is more likely an acronym ("Moves TSA") than a person
+        surname = None if surname and surname.isupper() and len(surname) <= 5 else surname
         for part, initials in ((first, ""), (surname, r"(?:\p{Lu}\.[ \t]?){0,2}")):
             if part and len(part) >= 3 and part.lower() not in skip and part not in parts_seen:
                 parts_seen.add(part)  # a surname takes its initials along: "K. Saltonstall"

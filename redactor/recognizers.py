@@ -191,6 +191,10 @@ class StructuredNameRecognizer(EntityRecognizer):
             caps = [w.strip(",.").lower() for w in m.group().split() if w.strip(",.").isupper()]
             if any(w in self.roles for w in caps) or self._is_place(doc, m.start(), m.end()):
                 continue
+            # "Coast HIDTA", "Moves TSA": a word before a short acronym is no given name
+            first = m.group().split()[0].strip(",.")
+            if not first.isupper() and all(len(w) <= 5 for w in caps) and first.lower() not in self.given:
+                continue
             add(m.start(), m.end(), 0.85, "name with the surname in capitals", ask_spacy=False)
         # "V. Responsibilities" is an outline heading: the surname must be a proper noun.
         for m in re.finditer(INITIAL_NAME, text, re.M):

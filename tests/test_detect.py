@@ -120,6 +120,9 @@ NEGATIVE = [
     "Austin Police Department assisted.",
     "The task force covers Doña Ana, Luna, and Hidalgo counties.",
     "Stations in Yuma, Blaine and Laredo reported.",
+    "Funding for the Gulf Coast HIDTA Interdiction Initiative was renewed.",
+    "Crews enrolled in the Known Crewmember screening program use a separate lane.",
+    "The Way Forward",
     "In 2009 the Tucson Sector opened a new station.",
 ]
 
@@ -241,6 +244,14 @@ def test_issuing_official_and_witness_of_a_testimony_are_released(tmp_path: Path
                                             "The boarding team led by Petty Officer Dana Kline seized 14 bales."])
     texts = {p.text for p in code_findings(doc, findings)[0].proposals}
     assert "WILLIAM H. ASHFORD" not in texts and "Dana Kline" in texts
+
+
+def test_a_senior_addressee_is_released_the_sender_below_them_is_not(tmp_path: Path):
+    doc, findings = findings_for(tmp_path, ["Memorandum", "To", "Faustino Lindenmeyer",
+                                            "Assistant Director, Enforcement Programs and Services",
+                                            "From", "DUSM Ottoline Benslimane", "Deputy U.S. Marshal"])
+    texts = {p.text for p in code_findings(doc, findings)[0].proposals}
+    assert "Faustino Lindenmeyer" not in texts and "Ottoline Benslimane" in texts, texts
 
 
 def test_public_contacts_are_released_personal_ones_are_not(tmp_path: Path):
