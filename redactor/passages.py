@@ -75,7 +75,8 @@ class PassageDetector:
         self.time_range = re.compile(st["time_range"], FLAGS)
         sy = cfg["systems"]
         self.systems = sy
-        self.system_patterns = [(p["why"], re.compile(p["pattern"], FLAGS)) for p in sy["patterns"]]
+        self.system_patterns = [(p["why"], re.compile(p["pattern"], FLAGS), p.get("named_as_system", False))
+                                for p in sy["patterns"]]
         self.not_codes = re.compile(sy["not_codes"], FLAGS)
         self.public_names = re.compile(sy["public_names"], FLAGS)
         self.system_context = re.compile(sy["context"], FLAGS)
@@ -216,14 +217,14 @@ class PassageDetector:
 
     def _systems(self, page: int, text: str) -> list[Finding]:
         out = []
-        for why, pattern in self.system_patterns:
+        for why, pattern, named_as_system in self.system_patterns:
             for m in pattern.finditer(text):
                 code = m.group().strip()
                 core = re.search(r"(?-i)\b[A-Z][A-Za-z0-9]*(?:[- ][A-Z0-9]+)*", code)
                 if core and self.not_codes.search(core.group()) or self.public_names.search(code):
                     continue
                 window = text[max(0, m.start() - 80): m.end() + 80]
-                if not self.system_context.search(window):
+                if not named_as_system and not self.system_context.search(window):
                     continue  # a bare code with nothing saying it is a system
                 out.append(Finding(page, m.start(), m.start() + len(m.group().rstrip()), code, self.systems["entity"],
                                    0.8, f"{RECOGNIZER}:system", why))

@@ -81,6 +81,11 @@ POSITIVE = [
      "Calle Morelos 123, Colonia Centro, Ciudad Juarez, Chihuahua", "STREET_ADDRESS"),
     ("Her mailing address is P.O. Box 4471, Bisbee, Arizona 85603.", "P.O. Box 4471, Bisbee, Arizona 85603", "STREET_ADDRESS"),
     ("Receipt number EAC0912345678 was issued.", "EAC0912345678", "CASE_NUMBER"),
+    ("Vessels moor at berth 22 on the Barbours Cut wharf before the boarding.", "berth 22 on the Barbours Cut wharf", "OPERATIONAL_SITE"),
+    ("Agents wait at the Ship Shoal 28 platform overnight.", "the Ship Shoal 28 platform", "OPERATIONAL_SITE"),
+    ("Cargo goes through the Gate B checkpoint at Terminal North.", "the Gate B checkpoint at Terminal North", "OPERATIONAL_SITE"),
+    ("The documentation lists his passport as Z3748011.", "Z3748011", "ID_DOCUMENT_NUMBER"),
+    ("A gray sedan with Louisiana tag DWP 14A was seen.", "DWP 14A", "LICENSE_PLATE"),
     ("Account No. 4471-0099-1234 was frozen.", "4471-0099-1234", "CASE_NUMBER"),
     ("ID No. TX-88812345 was on file.", "TX-88812345", "ID_DOCUMENT_NUMBER"),
     ("Taxpayer number 987-65-4321 was listed.", "987-65-4321", "US_SSN"),
@@ -123,6 +128,7 @@ NEGATIVE = [
     "Funding for the Gulf Coast HIDTA Interdiction Initiative was renewed.",
     "Crews enrolled in the Known Crewmember screening program use a separate lane.",
     "The Way Forward",
+    "Pier 39 is a tourist attraction and Gate 3 is open to the public.",
     "In 2009 the Tucson Sector opened a new station.",
 ]
 
@@ -162,6 +168,20 @@ def test_identifiers_in_a_table_under_their_column_headers(tmp_path: Path):
     # a table of counts under a "Case No." header keeps its years and totals released
     got = found(tmp_path, ["Budget", "Case No.", "Fiscal year", "2009", "FY2010"])
     assert got == {}, got
+
+
+def test_a_roster_with_a_badge_or_credential_column(tmp_path: Path):
+    got = found(tmp_path, ["Name", "Agency", "Badge/", "Credential", "Cell", "Kaczmarczyk, Ignatius A.", "TSA",
+                           "46-734", "912/555-0135", "Thistlewood, Leopoldo", "HSI", "S6593", "404-555-0172"])
+    assert got.get("46-734") == "BADGE_NUMBER" and got.get("S6593") == "BADGE_NUMBER", got
+    assert "TSA" not in got and "HSI" not in got
+
+
+def test_a_system_named_by_its_code_word_and_a_system_noun(tmp_path: Path):
+    from redactor.passages import PassageDetector
+    found_systems = [f.text for f in PassageDetector().find(0, "Traces are logged in the SABLE gun-trace workbench daily.")
+                     if f.entity == "INTERNAL_SYSTEM"]
+    assert found_systems == ["the SABLE gun-trace workbench"], found_systems
 
 
 def test_a_subject_table_with_combined_column_headers(tmp_path: Path):
