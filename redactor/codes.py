@@ -193,7 +193,8 @@ def is_senior_signer(page: Page, f: Finding, policy: Policy) -> bool:
     labels = "|".join(re.escape(lbl) for lbl in rules["signing_labels"])
     closings = [c.lower() for c in rules["closings"]]
     # "FROM: name", "Approved: name", and inline "Approved by name, Title"
-    in_from_block = any(re.match(rf"\s*(?:{labels})\s*(?::|(?i:by)\b|$)", ln) for ln in [before_on_line, *prev[-2:]])
+    in_from_block = any(re.match(rf"\s*(?:{labels})\s*(?::|(?i:by)\b|$)", ln) for ln in [before_on_line, *prev[-2:]]) \
+        or bool(re.search(rf"(?:^|[.;]\s+)(?:{labels})\s*(?::|(?i:by)\b)\s*$", before_on_line))  # "… . Approved: name"
     after_closing = any(ln.strip().rstrip(",").lower() in closings for ln in prev[-2:]) or "/s/" in before_on_line
     return in_from_block or after_closing
 

@@ -51,6 +51,10 @@ class Detector:
     def titles_longest_first(self) -> list[str]:
         return sorted(self.lexicons["person_titles"], key=len, reverse=True)
 
+    @cached_property
+    def facility_words(self) -> set[str]:
+        return set(self.lexicons.get("facility_words", []))
+
     @property
     def entities(self) -> list[str]:
         return sorted(set(self.analyzer.get_supported_entities(LANGUAGE)))
@@ -127,7 +131,8 @@ def detect(document: Document, detector: Detector | None = None) -> list[Finding
             if r.entity_type == "PERSON":
                 finding = _clean_person(finding, detector)
                 finding = finding and _join_wrapped_surname(text, finding, detector)
-            if finding and not _heading_guess(text, finding) and not _common_words(finding, artifacts.tokens, detector):
+            if finding and not _heading_guess(text, finding) and not _common_words(finding, artifacts.tokens, detector) \
+                    and not _names_a_facility(text, finding, detector):
                 findings.append(finding)
         passages += detector.passages.find(page.number, text, artifacts.tokens, marked)
     return combine(document, findings + passages, detector)
@@ -162,6 +167,13 @@ def _clean_person(f: Finding, detector: Detector) -> Finding | None:
     dash = re.search(r"\s[-–—]\s", text)
     if dash:
         text = text[:dash.start()]
+    # In a table the tagger reads the next cells with the name ("Kiyosaki, Xiomara D." / "TSA"):
+    # a line that opens with an acronym or an organisation word is not part of it.
+    for cut in re.finditer(r"\n[ \t]*(\S+)", text):
+        word = cut.group(1).strip(".,:;")
+        if (word.isupper() and len(word) >= 2) or word.lower() in names.not_name | names.keep | names.roles:
+            text = text[:cut.start()]
+            break
     tokens = list(re.finditer(r"\S+", text))
     while tokens and tokens[-1].group().strip(".,:;").lower() in names.not_name | names.roles:
         tokens.pop()
@@ -220,6 +232,18 @@ def _heading_guess(text: str, f: Finding) -> bool:
             or (text[line_start:f.start].strip(" -•*") == "" and text[f.end:f.end + 1] == ":")
             or words[0].lower() in STOP_WORDS
             or len(words) == 1)
+
+
+def _names_a_facility(text: str, f: Finding, detector: Detector) -> bool:
+    """A name that runs on into the name of a building or an airport ("Louis Armstrong New
+    Orleans International Airport") names that place."""
+    if f.entity != "PERSON":
+        return False
+    # back to the start of the capitalised run the name is part of, then on to its end
+    run = re.match(r"(?:(?:[ \t]+|[ \t]*\n[ \t]*)(?:of|the|and|de|del|\p{Lu}[\p{L}.'’-]*))*", text[f.end:f.end + 120])
+    tail = run.group().split() if run else []
+    return any(w in detector.facility_words for w in tail) or \
+        any(" ".join(tail[i:i + 2]) in detector.facility_words for i in range(len(tail)))
 
 
 def _common_words(f: Finding, tokens, detector: Detector) -> bool:

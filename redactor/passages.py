@@ -254,7 +254,8 @@ class PassageDetector:
                 span = next(((a, b) for a, b in spans if a <= s < b), None)
                 sentence = (text[span[0]:span[1]] if span else line).replace("\n", " ")
                 over_time = bool(self.period.search(sentence))
-                if not self._is_statistic(text[max(0, s - 60):s], m.group(), line[m.end():], over_time):
+                # what follows may wrap to the next line ("26" / "U.S.C. 7201")
+                if not self._is_statistic(text[max(0, s - 60):s], m.group(), text[s + len(figure):s + len(figure) + 40], over_time):
                     continue
                 alone = line.strip() == figure.strip()
                 if alone:  # a table cell: the headers or row labels near it say what it counts

@@ -129,6 +129,9 @@ NEGATIVE = [
     "Crews enrolled in the Known Crewmember screening program use a separate lane.",
     "The Way Forward",
     "Pier 39 is a tourist attraction and Gate 3 is open to the public.",
+    "Property was seized at Louis Armstrong New Orleans International Airport on May 3.",
+    "See GAO-19-4112 and records schedule DAA-0567-2021-0004.",
+    "Violations of 26 U.S.C. 7201 and 46\nU.S.C. 70503 were charged in the cases reviewed.",
     "In 2009 the Tucson Sector opened a new station.",
 ]
 
