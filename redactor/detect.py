@@ -242,6 +242,8 @@ def _names_a_facility(text: str, f: Finding, detector: Detector) -> bool:
     # back to the start of the capitalised run the name is part of, then on to its end
     run = re.match(r"(?:(?:[ \t]+|[ \t]*\n[ \t]*)(?:of|the|and|de|del|\p{Lu}[\p{L}.'’-]*))*", text[f.end:f.end + 120])
     tail = run.group().split() if run else []
+    while tail and tail[-1] in ("of", "the", "and", "de", "del"):
+        tail.pop()
     # the run must end in the facility word: "… International Airport", not "… Field Intelligence Officer"
     return bool(tail) and (tail[-1] in detector.facility_words or " ".join(tail[-2:]) in detector.facility_words)
 
