@@ -69,6 +69,8 @@ class PassageDetector:
         self.not_after = re.compile(st["not_after"], FLAGS)
         self.public_stat = re.compile(st["public_markers"], FLAGS)
         self.item_nouns = re.compile(st["item_nouns"], FLAGS)
+        self.stat_verbs = re.compile(st["verbs"], FLAGS)
+        self.narrative = re.compile(st["narrative"], FLAGS)
         self.period = re.compile(st["period_markers"], FLAGS)
         self.report = re.compile(st["report_markers"], FLAGS)
         self.rule_mood = re.compile(st["rule_mood"], FLAGS)
@@ -247,6 +249,8 @@ class PassageDetector:
             offsets.append(pos)
             pos += len(line) + 1
         window = int(self.statistic["table_window"])
+        small: list[tuple[Finding, tuple[int, int] | None]] = []  # figures under min_value, by sentence
+        counted: set[tuple[int, int] | None] = set()
         for i, line in enumerate(lines):
             for m in self.figure.finditer(line):
                 figure = m.group()
@@ -255,41 +259,60 @@ class PassageDetector:
                 sentence = (text[span[0]:span[1]] if span else line).replace("\n", " ")
                 over_time = bool(self.period.search(sentence))
                 # what follows may wrap to the next line ("26" / "U.S.C. 7201")
-                if not self._is_statistic(text[max(0, s - 60):s], m.group(), text[s + len(figure):s + len(figure) + 40], over_time):
+                after = text[s + len(figure):s + len(figure) + 40]
+                if not self._is_statistic(text[max(0, s - 60):s], figure, after, over_time, min_value=0):
                     continue
+                big = self._is_statistic(text[max(0, s - 60):s], figure, after, over_time)
                 alone = line.strip() == figure.strip()
+                cell = not alone and len(line.split()) <= 4  # "270 boardings", "15 agents"
+                near = "\n".join(_nearby_lines(lines, i, window)) if alone or cell else ""
                 if alone:  # a table cell: the headers or row labels near it say what it counts
-                    near = "\n".join(_nearby_lines(lines, i, window))
                     if not self.stat_nouns.search(near):
                         continue
                     why = "figure in a table of enforcement counts"
+                elif cell and (self.stat_nouns.search(line) or self.item_nouns.search(line)) \
+                        and (self.stat_nouns.search(near) or self.period.search(near)):
+                    why = "figure in a table of enforcement counts"
                 else:
-                    counts = self.stat_nouns.search(sentence) or (over_time and self.item_nouns.search(sentence))
+                    counts = (self.stat_nouns.search(sentence) or (over_time and self.item_nouns.search(sentence))
+                              or (self.stat_verbs.search(sentence) and not self.narrative.search(sentence)))
                     confident = None if counts else self._confident("statistic", self._model_scores(sentence))
                     if not (counts or confident) or self.public_stat.search(sentence):
                         continue
                     why = ("figure counting enforcement activity" if counts else
                            f"figure in a sentence the classifier reads as an operational statistic ({confident:.2f})")
-                out.append(Finding(page, s, s + len(figure), figure, self.statistic["entity"], 0.7,
-                                   f"{RECOGNIZER}:statistic", why))
-        return out
+                found = Finding(page, s, s + len(figure), figure, self.statistic["entity"], 0.7,
+                                f"{RECOGNIZER}:statistic", why)
+                if big:
+                    out.append(found)
+                    counted.add(span)
+                elif span is not None:
+                    small.append((found, span))
+        # A small figure counts beside a larger one of the same sentence ("from 11 days to 6 days",
+        # "737 contacts, of which 30 were intercepted"); alone it is more often an ordinal or a list.
+        out += [f for f, span in small if span in counted]
+        return sorted(out, key=lambda f: f.start)
 
-    def _is_statistic(self, before: str, figure: str, after: str, over_time: bool = False) -> bool:
+    def _is_statistic(self, before: str, figure: str, after: str, over_time: bool = False,
+                      min_value: float | None = None) -> bool:
         raw = figure.replace(",", "").replace("%", "").replace("percent", "").strip()
         try:
             value = float(raw)
         except ValueError:
             return False
         percent = "%" in figure or "percent" in figure
-        if not percent and not over_time and value < float(self.statistic["min_value"]):
+        floor = float(self.statistic["min_value"]) if min_value is None else min_value
+        if not percent and not over_time and value < floor:
             return False
         if not percent and "," not in figure and 1900 <= value <= 2100 and raw.isdigit():
             return False  # a year
         before = before.replace("\n", " ")
         if before.endswith("(") and after.startswith(")"):
             return False  # "(2)": a list item, a statute paragraph, an exemption marker
-        if self.not_before.search(before) or self.not_after.search(after):
-            return False
+        clock = re.fullmatch(r"[0-2]?\d[0-5]\d", raw) is not None
+        if self.not_before.search(before) or (self.not_after.search(after)
+                                              and (clock or not re.match(r"\s*hours", after))):
+            return False  # "1500 hours" is a time; "averaged 6 hours per day" is a figure
         if self.time_range.search(f"{before}{figure}{after[:20]}"):
             return False  # "between 1500 and 2300 hours": clock times
         # Part of a date, time, phone number, code or address ("06/25/2009", "1500 hours", "A-123").

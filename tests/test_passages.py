@@ -67,8 +67,20 @@ def test_statistics_are_the_figures_of_enforcement_counts(passages):
     assert kinds(passages, table)["LE_STATISTIC"] == ["243", "211", "268", "79%"]
 
 
+def test_small_figures_count_beside_a_larger_one_and_counts_of_activity(passages):
+    found = kinds(passages, "The boarding officer flagged 109 loitering vessels and ordered 6 of them out of the zone.")
+    assert found["LE_STATISTIC"] == ["109", "6"]
+    assert kinds(passages, "Weekend coverage of the marina feeds averaged 6 hours per day.")["LE_STATISTIC"] == ["6"]
+    table = "Quarterly activity\nBoardings\n270 boardings\n292 boardings\nTips received\n512 tips\n"
+    assert kinds(passages, table)["LE_STATISTIC"] == ["270", "292", "512"]
+    # one event told in a report, and a small figure alone, are no statistics
+    assert not kinds(passages, "On May 3, agents boarded the vessel and inspected 14 containers.").get("LE_STATISTIC")
+    assert not kinds(passages, "The team flagged the vessel twice and ordered 6 crew ashore.").get("LE_STATISTIC")
+
+
 @pytest.mark.parametrize("text", [
     "The program began in 2007 under 8 U.S.C. 1324 and section 287 of the Act.",
+    "The checkpoint operates between 1500 hours and 2300 hours; agents arrive at 0600 hours.",
     "Officers responding to Title 21 cases at the ports met on March 12, 2009 in Room 4417.",
     "The budget request for FY 2010 was $45,000 for training 12 instructors.",
     "Page 12 of 40",
