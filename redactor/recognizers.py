@@ -116,7 +116,7 @@ class StructuredNameRecognizer(EntityRecognizer):
         return len(real) >= (1 if allow_single else 2) or (len(real) == 1 and len(tokens) >= 2)
 
     @staticmethod
-    def _spacy_says_other(doc, start: int, end: int, single: bool) -> bool:
+    def _spacy_says_other(doc, start: int, end: int, single: bool, titled: bool = False) -> bool:
         if doc is None:
             return False
         span = doc.char_span(start, end, alignment_mode="expand")
@@ -124,7 +124,9 @@ class StructuredNameRecognizer(EntityRecognizer):
             return False
         # The small model often tags a first and last name, lacking context, as an ORG;
         # for a span of two or more proper nouns only a place label counts against it.
-        person_shaped = len(span) >= 2 and all(t.pos_ == "PROPN" for t in span if not t.is_punct)
+        # After a title ("SA Fenella J. Villarreal-Ochoa") the model's ORG is the title read as an
+        # office: only a place label counts against a titled name of two or more words.
+        person_shaped = len(span) >= 2 and (titled or all(t.pos_ == "PROPN" for t in span if not t.is_punct))
         for ent in doc.ents:
             # Only when the model sees the whole candidate as a place or organisation; an
             # entity that merely ends on the candidate's line ("Office of Field Operations\n•
@@ -166,7 +168,7 @@ class StructuredNameRecognizer(EntityRecognizer):
         found: dict[tuple[int, int], tuple[float, str]] = {}
 
         def add(start: int, end: int, score: float, why: str, single: bool = False,
-                ask_spacy: bool = True):
+                ask_spacy: bool = True, titled: bool = False):
             while end > start and text[end - 1] in ".,;:":
                 if text[end - 1] == "." and end - start >= 2 and text[end - 3:end - 2] in (" ", ""):
                     break  # keep the dot of a trailing initial ("John Q.")
@@ -174,7 +176,7 @@ class StructuredNameRecognizer(EntityRecognizer):
             candidate = text[start:end]
             if not self.looks_like_name(candidate, allow_single=single):
                 return
-            if ask_spacy and self._spacy_says_other(doc, start, end, single):
+            if ask_spacy and self._spacy_says_other(doc, start, end, single, titled):
                 return
             if found.get((start, end), (0,))[0] < score:
                 found[(start, end)] = (score, why)
@@ -183,7 +185,8 @@ class StructuredNameRecognizer(EntityRecognizer):
             span = self._trim(m.group("name"), m.start("name"))
             if span:
                 single = len(text[span[0]:span[1]].split()) == 1
-                add(*span, 0.9, f"name after the title '{text[m.start():m.start('name')].strip()}'", single)
+                add(*span, 0.9, f"name after the title '{text[m.start():m.start('name')].strip()}'", single,
+                    titled=True)
 
         # The capitals convention is evidence enough (the small model often calls it an ORG),
         # unless the capitals are a title or office and the other word a place ("DFO, Atlanta").

@@ -81,6 +81,8 @@ POSITIVE = [
      "Calle Morelos 123, Colonia Centro, Ciudad Juarez, Chihuahua", "STREET_ADDRESS"),
     ("Her mailing address is P.O. Box 4471, Bisbee, Arizona 85603.", "P.O. Box 4471, Bisbee, Arizona 85603", "STREET_ADDRESS"),
     ("Receipt number EAC0912345678 was issued.", "EAC0912345678", "CASE_NUMBER"),
+    ("The complaint was sworn out by SA Fenella J. Villarreal-Ochoa before the magistrate.",
+     "Fenella J. Villarreal-Ochoa", "PERSON"),
     ("Vessels moor at berth 22 on the Barbours Cut wharf before the boarding.", "berth 22 on the Barbours Cut wharf", "OPERATIONAL_SITE"),
     ("Agents wait at the Ship Shoal 28 platform overnight.", "the Ship Shoal 28 platform", "OPERATIONAL_SITE"),
     ("Cargo goes through the Gate B checkpoint at Terminal North.", "the Gate B checkpoint at Terminal North", "OPERATIONAL_SITE"),
