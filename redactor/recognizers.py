@@ -262,7 +262,10 @@ class StructuredNameRecognizer(EntityRecognizer):
         for part in re.finditer(r"[^;]+", body):
             chunk, offset = part.group(), body_start + part.start()
             clean = re.sub(r"<[^>]*>|\[[^\]]*\]|\([^)]*\)|[\"“”]", lambda m: " " * len(m.group()), chunk)
-            m = re.fullmatch(rf"\s*(?P<name>{LAST_FIRST})\s*", clean)
+            # "Kaczmarczyk, Dagny, Sergeant": surname first, then a rank or job title
+            m = re.fullmatch(rf"\s*(?P<name>{LAST_FIRST})\s*(?:,\s*(?P<title>[^,]+))?", clean)
+            if m and m.group("title") and not self._is_role_line(m.group("title"), opening_words=4):
+                m = None
             if m:
                 add(offset + m.start("name"), offset + m.end("name"), 0.9, "name in a header or routing line",
                     ask_spacy=False)
