@@ -147,13 +147,13 @@ class PassageDetector:
             starts_item = bool(BULLET_LINE.match(text, text.rfind("\n", 0, start) + 1))
             if not follows and not starts_item and not _same_sentence(text, start):
                 lead_in = {}
-            found += self._score_clause(page, text, start, end, tokens, marked, lead_in, ("technique",))
+            found += self._score_clause(page, text, start, end, marked, lead_in, ("technique",))
             if follows:
                 lead_in = {"technique": self._hits("technique", clause, marked)}
         # Deliberation is judged a sentence at a time: an opinion and its reasons go together
         # ("Headquarters may prefer a narrower pilot; we should be prepared to defend ...").
         for start, end in spans:
-            found += self._score_clause(page, text, start, end, None, marked, {}, ("deliberative",))
+            found += self._score_clause(page, text, start, end, marked, {}, ("deliberative",))
         return self._figures_not_methods(text, found, figures)
 
     def _figures_not_methods(self, text: str, found: list[Finding], figures: list[Finding]) -> list[Finding]:
@@ -176,7 +176,7 @@ class PassageDetector:
                 hits.append((c.why, f"{c.why} ('{' '.join(m.group().split())}')", c.weight))
         return hits
 
-    def _score_clause(self, page: int, text: str, start: int, end: int, tokens, marked: bool,
+    def _score_clause(self, page: int, text: str, start: int, end: int, marked: bool,
                       lead_in: dict[str, list], kinds: tuple[str, ...]) -> list[Finding]:
         clause = text[start:end]
         out = []
@@ -198,7 +198,7 @@ class PassageDetector:
             confident = self._confident(kind, model_scores)
             if total < cfg["threshold"] and (confident is None or not self._stands_alone(clause)):
                 continue
-            s, e = trim_span(text, start, end, tokens if kind == "technique" else None)
+            s, e = trim_span(text, start, end)
             if kind == "technique" and (tail := self.released_tail.search(text, s, e)):
                 e = tail.start()  # "…, Rio Grande Valley Sector": the sector stays released
             if e - s < 8:
@@ -402,11 +402,11 @@ def _blocks(text: str) -> list[tuple[int, int]]:
     return blocks
 
 
-def trim_span(text: str, start: int, end: int, tokens=None) -> tuple[int, int]:
-    """Trim bullets, connectives and whitespace; for a technique, also the leading subject when it
-    names an agency or place ("OI will respond …" → "will respond …" is not done: only subjects
-    that carry a proper noun before the verb AND more than one word, e.g. "In the Laredo Sector
-    the U.S. Attorney's Office declines …" → "declines …")."""
+def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """Trim bullets, connectives and whitespace. The whole clause is withheld, its subject too
+    ("The AUSA in the Eastern District will not take …"), as agencies redact a sentence: cutting
+    the subject off left the first line of the sentence readable (tune technique recall 0.84 ->
+    0.90 without the cut, and no more over-redaction on tune, dev or the released records)."""
     seg = text[start:end]
     lead = len(seg) - len(seg.lstrip())
     start += lead
@@ -414,23 +414,4 @@ def trim_span(text: str, start: int, end: int, tokens=None) -> tuple[int, int]:
     if m:
         start = m.end()
     end = start + len(text[start:end].rstrip(" \n\t,;:"))
-    if tokens is not None:
-        start = _after_proper_subject(tokens, start, end)
     return start, end
-
-
-def _after_proper_subject(tokens, start: int, end: int) -> int:
-    """Where the subject before the first verb holds a proper noun phrase of several words
-    (an office, a place), start at that verb: the subject is what stays released."""
-    inside = [t for t in tokens if t.idx >= start and t.idx + len(t) <= end]
-    proper = 0
-    for i, t in enumerate(inside):
-        if t.pos_ in ("VERB", "AUX"):
-            if proper >= 2 and i >= 3:
-                return t.idx
-            return start
-        if t.pos_ == "PROPN":
-            proper += 1
-        if t.text in (",", ";", ":"):
-            return start
-    return start
