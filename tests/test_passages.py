@@ -98,6 +98,16 @@ def test_internal_systems_and_urls(passages):
     assert not kinds(passages, "Agents seized an AK-47 rifle and an I-94 form from the vehicle.").get("INTERNAL_SYSTEM")
 
 
+@pytest.mark.parametrize("text", [
+    "Consider dropping the weekly call with the partner agencies in favor of a shared log.",
+    "The warden may prefer to phase in the new mail rules rather than start them at every unit on the same day.",
+    "A better approach might be to train the local deputies and let them work the smaller cases.",
+    "The second course of action carries more risk to the undercover officers and should probably be dropped.",
+])
+def test_proposals_preferences_and_weighed_risks_are_deliberative(passages, text):
+    assert "DELIBERATIVE" in kinds(passages, text), text
+
+
 def test_deliberation_needs_a_recommendation_option_or_opinion(passages):
     draft = "We recommend Option A for the first 90 days. Option B would likely delay referrals."
     assert len(kinds(passages, draft)["DELIBERATIVE"]) == 2
