@@ -52,6 +52,11 @@ class Detector:
         return sorted(self.lexicons["person_titles"], key=len, reverse=True)
 
     @cached_property
+    def leading_title(self) -> re.Pattern:
+        """A title that opens a name ("SA Maria Lopez"), longest first; compiled once."""
+        return re.compile("(?:" + "|".join(re.escape(t) for t in self.titles_longest_first) + r")\s")
+
+    @cached_property
     def facility_words(self) -> set[str]:
         return set(self.lexicons.get("facility_words", []))
 
@@ -158,10 +163,9 @@ def _clean_person(f: Finding, detector: Detector) -> Finding | None:
     organisation, an acronym or an operation rather than a person."""
     names = detector.names
     text = f.text
-    for title in detector.titles_longest_first:
-        if re.match(rf"{re.escape(title)}\s", text):
-            text = " " * (len(title) + 1) + text[len(title) + 1:]  # blank it, keep offsets
-            break
+    title = detector.leading_title.match(text)
+    if title:
+        text = " " * title.end() + text[title.end():]  # blank it, keep offsets
     # spaCy sometimes runs a name into what follows it: "Samuel T. Oyelowo - DFO", or the
     # next line's "Regards" or "Director". Names hold no spaced dash; cut there, then trim.
     dash = re.search(r"\s[-–—]\s", text)

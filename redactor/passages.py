@@ -108,6 +108,17 @@ class PassageDetector:
             self._scored[key] = self.model(key).cats
         return self._scored[key]
 
+    def _prefetch(self, texts: list[str]) -> None:
+        """Score a page's clauses and sentences in one batch (nlp.pipe) instead of one call each."""
+        if self.model is None:
+            return
+        keys = list(dict.fromkeys(" ".join(t.split()) for t in texts))
+        missing = [k for k in keys if k and k not in self._scored]
+        if len(self._scored) + len(missing) > 4096:
+            self._scored.clear()
+        for key, doc in zip(missing, self.model.pipe(missing, batch_size=128)):
+            self._scored[key] = doc.cats
+
     def _confident(self, kind: str, scores: dict[str, float]) -> float | None:
         """The classifier's score when it reaches the kind's threshold, else None."""
         threshold = (self.classifier.get("thresholds") or {}).get(kind)
@@ -136,6 +147,15 @@ class PassageDetector:
         found += self._urls(page, text)
         spans = sentences(text)
         parts = clauses(text)
+        # Where no cue gate holds the classifier back, every clause and sentence long enough is
+        # asked: ask for them all at once.
+        gates = self.classifier.get("min_cue_weight") or {}
+        batch = []
+        if self.model is not None and gates.get("technique", 0.0) <= 0:
+            batch += [text[a:b] for a, b in parts if len(text[a:b].split()) >= self.technique.get("min_words", 1)]
+        if self.model is not None and gates.get("deliberative", 0.0) <= 0:
+            batch += [text[a:b] for a, b in spans if len(text[a:b].split()) >= self.deliberative.get("min_words", 1)]
+        self._prefetch(batch)
         figures = self._statistics(page, text, spans)
         found += figures
         # A lead-in that ends with a colon ("Acceptance criteria:") lends its cues to the
