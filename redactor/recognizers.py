@@ -147,8 +147,10 @@ class StructuredNameRecognizer(EntityRecognizer):
 
     @staticmethod
     def _is_place(doc, start: int, end: int) -> bool:
+        # an entity run across a blank line ("Rigoberto" / "" / "11/30/1974") is a layout accident
         return doc is not None and any(
-            ent.label_ in ("GPE", "LOC") and ent.start_char < end and ent.end_char > start for ent in doc.ents)
+            ent.label_ in ("GPE", "LOC") and ent.start_char < end and ent.end_char > start
+            and "\n\n" not in ent.text for ent in doc.ents)
 
     def _trim(self, text: str, start: int) -> tuple[int, int] | None:
         """Drop trailing tokens that are title/organisation words; return the name's span."""
