@@ -86,6 +86,7 @@ class PassageDetector:
         self.url = re.compile(self.urls["pattern"], FLAGS)
         self.internal_url = re.compile(self.urls["internal"], FLAGS)
         self.classifier = cfg.get("classifier") or {}
+        self.classifier_hints = {kind: re.compile(p, FLAGS) for kind, p in (self.classifier.get("hints") or {}).items()}
         self.model = None
         self._scored: dict[str, dict[str, float]] = {}
         if self.classifier.get("path"):
@@ -107,17 +108,6 @@ class PassageDetector:
                 self._scored.clear()
             self._scored[key] = self.model(key).cats
         return self._scored[key]
-
-    def _prefetch(self, texts: list[str]) -> None:
-        """Score a page's clauses and sentences in one batch (nlp.pipe) instead of one call each."""
-        if self.model is None:
-            return
-        keys = list(dict.fromkeys(" ".join(t.split()) for t in texts))
-        missing = [k for k in keys if k and k not in self._scored]
-        if len(self._scored) + len(missing) > 4096:
-            self._scored.clear()
-        for key, doc in zip(missing, self.model.pipe(missing, batch_size=128)):
-            self._scored[key] = doc.cats
 
     def _confident(self, kind: str, scores: dict[str, float]) -> float | None:
         """The classifier's score when it reaches the kind's threshold, else None."""
@@ -147,15 +137,6 @@ class PassageDetector:
         found += self._urls(page, text)
         spans = sentences(text)
         parts = clauses(text)
-        # Where no cue gate holds the classifier back, every clause and sentence long enough is
-        # asked: ask for them all at once.
-        gates = self.classifier.get("min_cue_weight") or {}
-        batch = []
-        if self.model is not None and gates.get("technique", 0.0) <= 0:
-            batch += [text[a:b] for a, b in parts if len(text[a:b].split()) >= self.technique.get("min_words", 1)]
-        if self.model is not None and gates.get("deliberative", 0.0) <= 0:
-            batch += [text[a:b] for a, b in spans if len(text[a:b].split()) >= self.deliberative.get("min_words", 1)]
-        self._prefetch(batch)
         figures = self._statistics(page, text, spans)
         found += figures
         # A lead-in that ends with a colon ("Acceptance criteria:") lends its cues to the
@@ -214,7 +195,9 @@ class PassageDetector:
             total = sum(weight for _, weight in hits.values())
             # The classifier alone does not propose: some cues must agree first.
             gate = (self.classifier.get("min_cue_weight") or {}).get(kind, 0.0)
-            model_scores = self._model_scores(clause) if total >= gate else {}
+            hint = self.classifier_hints.get(kind)
+            asked = total >= gate or (hint is not None and hint.search(clause.replace("\n", " ")))
+            model_scores = self._model_scores(clause) if asked else {}
             confident = self._confident(kind, model_scores)
             # the classifier alone carries no clause the cues count against (a past event told)
             if total < cfg["threshold"] and (confident is None or total < 0 or not self._stands_alone(clause)):

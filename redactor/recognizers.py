@@ -224,7 +224,7 @@ class StructuredNameRecognizer(EntityRecognizer):
                     not re.fullmatch(r"[ \t]*(?:[;(–—-].*|,[ \t]*(?:\p{Ll}.*|\p{Lu}{2,}.*)|\.?)", after):
                 continue
             if m.group("given").lower() in self.given and not self._is_place(doc, *m.span("surname")):
-                add(m.start(), m.end(), 0.75, f"surname, then the known given name '{m.group('given')}'",
+                add(m.start(), m.end(), 0.72, f"surname, then the known given name '{m.group('given')}'",
                     ask_spacy=False)
 
         lines = list(re.finditer(r"^.*$", text, re.M))

@@ -256,6 +256,12 @@ def test_the_classifier_alone_does_not_carry_a_question_or_a_fragment(passages):
     assert not passages._stands_alone("carry-on bags and laptops")
 
 
+def test_filler_without_a_hint_of_weighing_is_not_deliberation(passages):
+    """The classifier alone reads some filler as deliberation; it is asked only where a cue or
+    a hint of weighing or advising appears."""
+    assert "DELIBERATIVE" not in kinds(passages, "Line two of the paragraph here.")
+
+
 @pytest.mark.parametrize("text", [
     "It was further agreed that each field office will designate a liaison to the task force.",
     "We recognize that regular communication between the two offices is essential.",
