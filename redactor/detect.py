@@ -297,7 +297,8 @@ def _resolve_overlaps(findings: list[Finding]) -> list[Finding]:
     partially overlapping names into one span."""
     out: list[Finding] = []
     # the recognizer's name breaks ties, so the same findings give the same output in any process
-    for f in sorted(findings, key=lambda f: (f.page, f.start, -(f.end - f.start), -f.score, f.recognizer, f.entity)):
+    for f in sorted(findings, key=lambda f: (f.page, f.start, -(f.end - f.start), -f.score,
+                                             f.recognizer == "ConsistencyPropagation", f.recognizer, f.entity)):
         prev = out[-1] if out else None
         if prev and prev.page == f.page and f.start < prev.end:
             if (prev.start, prev.end) == (f.start, f.end) and prev.entity != f.entity \

@@ -81,6 +81,13 @@ class StructuredNameRecognizer(EntityRecognizer):
         return re.compile(rf"(?<![\w.])(?:{titles})[ \t]+(?P<name>(?:{NAME_TOKEN})(?:(?:[ \t]+|[ \t]*\n[ \t]*)(?:{NAME_TOKEN})){{0,3}})")
 
     @cached_property
+    def after_person_cue(self):
+        cues = self._alternation(self.lex.get("person_cues", []))
+        word = r"\p{Lu}\p{Ll}+(?:-\p{L}\p{Ll}+)*"
+        return re.compile(rf"(?i:\b(?P<cue>{cues}))[ \t]+(?P<name>{word}(?:[ \t]+\p{{Lu}}\.)?(?:[ \t]+{word}){{1,2}})"
+                          rf"(?![\w'’-])(?![ \t]+\p{{Lu}}\p{{Ll}})")
+
+    @cached_property
     def header(self):
         labels = self._alternation(self.lex["header_labels"])
         # the value may stand on the next line when a header was laid out as a table
@@ -131,7 +138,8 @@ class StructuredNameRecognizer(EntityRecognizer):
             # Only when the model sees the whole candidate as a place or organisation; an
             # entity that merely ends on the candidate's line ("Office of Field Operations\n•
             # Hollis B. Yarborough") is a layout accident, not evidence.
-            if (ent.start_char <= start and ent.end_char >= end and ent.label_ in NON_PERSON_LABELS
+            if (ent.start_char <= start and ent.end_char >= end
+                    and ent.label_ in (("GPE", "LOC", "FAC") if titled and len(span) >= 2 else NON_PERSON_LABELS)
                     and "\n" not in doc.text[ent.start_char:start]
                     and not (person_shaped and ent.label_ == "ORG")):
                 return True
@@ -187,6 +195,8 @@ class StructuredNameRecognizer(EntityRecognizer):
             span = self._trim(m.group("name"), m.start("name"))
             if span:
                 single = len(text[span[0]:span[1]].split()) == 1
+                if single and span[1] < m.end("name"):
+                    continue  # "Chief Information Officer": one word left of a job title is no name
                 add(*span, 0.9, f"name after the title '{text[m.start():m.start('name')].strip()}'", single,
                     titled=True)
 
@@ -214,6 +224,10 @@ class StructuredNameRecognizer(EntityRecognizer):
         for m in re.finditer(GIVEN_THEN_SURNAME, text):
             if m.group("given").lower() in self.given and self._proper_noun(doc, *m.span("surname")):
                 add(m.start(), m.end(), 0.7, f"known given name '{m.group('given')}' before a surname")
+        # After a phrase that takes a person ("registered to", "your client"), two or three
+        # capitalised name words are a name the small model may not tag ("Seong-min Ekwueme").
+        for m in self.after_person_cue.finditer(text):
+            add(m.start("name"), m.end("name"), 0.7, f"name after '{m.group('cue')}'", titled=True)
         for m in re.finditer(SURNAME_THEN_GIVEN, text):
             # roster style only: the name opens its line (after a bullet or a label) and ends it,
             # so a list of places ("Doña Ana, Luna, and Hidalgo counties") is not read as one
