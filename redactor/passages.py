@@ -193,7 +193,7 @@ class PassageDetector:
                 if weight > 0 and why not in hits:
                     hits[why] = (f"{label} in the lead-in", min(1.0, 2 * weight))
             total = sum(weight for _, weight in hits.values())
-            # The classifier alone does not propose: some cues must agree first.
+            # The classifier is asked where the cues reach the kind's gate, or a hint of the kind appears.
             gate = (self.classifier.get("min_cue_weight") or {}).get(kind, 0.0)
             hint = self.classifier_hints.get(kind)
             asked = total >= gate or (hint is not None and hint.search(clause.replace("\n", " ")))
