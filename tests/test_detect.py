@@ -196,6 +196,28 @@ def test_a_system_named_by_its_code_word_and_a_system_noun(tmp_path: Path):
     assert found_systems == ["the SABLE gun-trace workbench"], found_systems
 
 
+@pytest.mark.parametrize("text,expected", [
+    ("Query the Kestrel deconfliction log before any operation.", "the Kestrel deconfliction log"),
+    ("Results are posted on http://sentinel.ice.dhs.gov for the team.", "http://sentinel.ice.dhs.gov"),
+    ("The rules are at \\\\cbpfs01\\shared\\targeting\\rules.xlsx for analysts.", "\\\\cbpfs01\\shared\\targeting\\rules.xlsx"),
+])
+def test_internal_systems_shares_and_hosts(text, expected):
+    from redactor.passages import PassageDetector
+    got = [f.text for f in PassageDetector().find(0, text) if f.entity in ("INTERNAL_SYSTEM", "INTERNAL_URL")]
+    assert expected in got, got
+
+
+@pytest.mark.parametrize("text", [
+    "Use the Laredo sector dashboard for daily numbers.",
+    "Requests go through https://foia.cbp.gov or www.cbp.gov/foia.",
+    "Use the Federal case tracking system and the National crime database.",
+])
+def test_public_sites_and_office_dashboards_are_not_internal_systems(text):
+    from redactor.passages import PassageDetector
+    got = [f.text for f in PassageDetector().find(0, text) if f.entity in ("INTERNAL_SYSTEM", "INTERNAL_URL")]
+    assert got == [], got
+
+
 def test_a_subject_table_with_combined_column_headers(tmp_path: Path):
     got = found(tmp_path, ["Name", "Role", "DOB", "SSN / A-No.", "FBI No. / SID",
                            "Ostrowski, Rashida", "Witness", "21 Jan. 1987", "987-65-4329", "TX08411936",
