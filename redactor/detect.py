@@ -173,9 +173,10 @@ def _clean_person(f: Finding, detector: Detector) -> Finding | None:
         text = text[:dash.start()]
     # In a table the tagger reads the next cells with the name ("Kiyosaki, Xiomara D." / "TSA"):
     # a line that opens with an acronym or an organisation word is not part of it.
+    not_part = names.not_name | names.keep | names.roles
     for cut in re.finditer(r"\n[ \t]*(\S+)", text):
         word = cut.group(1).strip(".,:;")
-        if (word.isupper() and len(word) >= 2) or word.lower() in names.not_name | names.keep | names.roles:
+        if (word.isupper() and len(word) >= 2) or word.lower() in not_part:
             text = text[:cut.start()]
             break
     tokens = list(re.finditer(r"\S+", text))
@@ -243,7 +244,7 @@ def _names_a_facility(text: str, f: Finding, detector: Detector) -> bool:
     Orleans International Airport") names that place."""
     if f.entity != "PERSON":
         return False
-    # back to the start of the capitalised run the name is part of, then on to its end
+    # the capitalised run that follows the name, on its line or the next
     run = re.match(r"(?:(?:[ \t]+|[ \t]*\n[ \t]*)(?:of|the|and|de|del|\p{Lu}[\p{L}.'’-]*))*", text[f.end:f.end + 120])
     tail = run.group().split() if run else []
     while tail and tail[-1] in ("of", "the", "and", "de", "del"):
