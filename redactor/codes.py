@@ -196,12 +196,20 @@ def _neighbour_lines(text: str, pos: int, before: int, after: int) -> tuple[list
 def is_senior_signer(page: Page, f: Finding, policy: Policy) -> bool:
     rules = policy.senior_signers
     line_start, line_end = _line_at(page.text, f.start)
+    before_on_line = page.text[line_start:f.start]
+    # "said Director Joaquín R. Estrella", "Chief Patrol Agent Harlan B. Redmond approved": the
+    # senior title itself stands before the name
+    before = before_on_line.title() if before_on_line.isupper() else before_on_line  # "REAR ADMIRAL"
+    if any(re.search(rf"(?:{t})[ \t]*$", before) for t in rules["titles"]):
+        return True
     rest_of_line = page.text[f.end:line_end].lstrip(" ,–—-")
     prev, nxt = _neighbour_lines(page.text, f.start, 3, 1)
     title_text = rest_of_line if rest_of_line.strip() else (nxt[0].strip() if nxt else "")
     if not any(re.match(t, title_text) for t in rules["titles"]):
         return False
-    before_on_line = page.text[line_start:f.start]
+    # a signature block: the name alone on its line, the senior title on the next
+    if not before_on_line.strip(" \t•*") and not rest_of_line.strip():
+        return True
     labels = "|".join(re.escape(lbl) for lbl in rules["signing_labels"])
     closings = [c.lower() for c in rules["closings"]]
     # "FROM: name", "Approved: name", and inline "Approved by name, Title"
@@ -329,7 +337,7 @@ def code_findings(document: Document, findings: list[Finding], policy: Policy | 
     code_set = load_code_set(policy.code_set)
     proposals: list[Proposal] = []
     released: list[Released] = []
-    # A senior signer is released wherever the name appears, in any form ("M. L. Thornquist").
+    # A senior official is released wherever the name appears, in any form ("M. L. Thornquist").
     when = record_date(document)
     conditional = policy.conditional_for(document)
     signers = [f.text for f in findings
@@ -342,7 +350,7 @@ def code_findings(document: Document, findings: list[Finding], policy: Policy | 
             released.append(Released(f.page, f.text, f.entity, f"no withholding for {f.entity} in {policy.contexts[context]}"))
             continue
         if f.entity == "PERSON" and any(same_person(f.origin or f.text, s) for s in signers):
-            released.append(Released(f.page, f.text, f.entity, "senior official signing the record"))
+            released.append(Released(f.page, f.text, f.entity, "senior official who signs, issues or announces the record"))
             continue
         if f.entity == "STREET_ADDRESS" and is_office_address(page, f, policy):
             released.append(Released(f.page, f.text, f.entity, "agency office address"))

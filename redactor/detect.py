@@ -19,7 +19,7 @@ from presidio_analyzer.predefined_recognizers import SpacyRecognizer
 
 from .models import Document, Finding
 from .passages import RECOGNIZER as PASSAGE_RECOGNIZER, PassageDetector, unwrap
-from .recognizers import StructuredNameRecognizer
+from .recognizers import LIST_LINE_NAME, SIGNATURE_BLOCK_NAME, StructuredNameRecognizer
 
 DATA_DIR = Path(__file__).parent / "data"
 LANGUAGE = "en"
@@ -117,6 +117,7 @@ def detect(document: Document, detector: Detector | None = None) -> list[Finding
     findings: list[Finding] = []
     passages: list[Finding] = []
     marked = detector.passages.marked_deliberative(texts)
+    common = lowercase_words(texts)
     # The tagger reads paragraphs unwrapped; the recognizers see the page's own lines (same offsets).
     batches = detector.nlp_engine.process_batch([unwrap(t) for t in texts], LANGUAGE,
                                                 batch_size=cfg["nlp"]["batch_size"])
@@ -136,7 +137,8 @@ def detect(document: Document, detector: Detector | None = None) -> list[Finding
             if r.entity_type == "PERSON":
                 finding = _clean_person(finding, detector)
                 finding = finding and _join_wrapped_surname(text, finding, detector)
-            if finding and not _heading_guess(text, finding) and not _common_words(finding, artifacts.tokens, detector) \
+            if finding and not _heading_guess(text, finding) \
+                    and not _common_words(finding, artifacts.tokens, detector, common) \
                     and not _names_a_facility(text, finding, detector):
                 findings.append(finding)
         passages += detector.passages.find(page.number, text, artifacts.tokens, marked)
@@ -151,7 +153,8 @@ def combine(document: Document, found: list[Finding], detector: Detector) -> lis
     entities = [f for f in found if not f.recognizer.startswith(PASSAGE_RECOGNIZER)]
     passages = [f for f in found if f.recognizer.startswith(PASSAGE_RECOGNIZER)]
     findings = _resolve_overlaps(entities) + _resolve_overlaps(passages)
-    findings += _propagate(document, findings, set(detector.config.get("propagate_entities", [])), detector)
+    findings += _propagate(document, findings, set(detector.config.get("propagate_entities", [])), detector,
+                           lowercase_words([page.text for page in document.pages]))
     entities = [f for f in findings if not f.recognizer.startswith(PASSAGE_RECOGNIZER)]
     passages = [f for f in findings if f.recognizer.startswith(PASSAGE_RECOGNIZER)
                 and not (f.entity == "LE_STATISTIC" and _overlaps_any(f, entities))]
@@ -253,17 +256,38 @@ def _names_a_facility(text: str, f: Finding, detector: Detector) -> bool:
     return bool(tail) and (tail[-1] in detector.facility_words or " ".join(tail[-2:]) in detector.facility_words)
 
 
-def _common_words(f: Finding, tokens, detector: Detector) -> bool:
+def lowercase_words(texts: list[str]) -> set[str]:
+    """The words a document uses in lower case ("training", "checkpoint"): common words there,
+    whatever the tagger makes of their capitalised uses in headings and names of things."""
+    return {w for text in texts for w in LOWERCASE_WORD.findall(text)}
+
+
+# a word of running text, not a piece of an e-mail address, host or path ("caspian.castellanos@")
+LOWERCASE_WORD = re.compile(r"(?<![\w.@/-])\p{Ll}[\p{Ll}'’-]+(?![\w@/]|\.\w)")
+
+
+LAYOUT_ONLY_NAMES = {SIGNATURE_BLOCK_NAME, LIST_LINE_NAME}
+
+
+def _common_words(f: Finding, tokens, detector: Detector, common: set[str] = frozenset()) -> bool:
     """Where the small model calls a title-case phrase a person though the tagger reads one of
-    its words as a common word ("Known Crewmember", "Refresher Training") or the phrase ends in
-    an organisation's acronym ("Coast HIDTA", "Moves TSA"): not a person, unless that word is a
-    known given name."""
-    if f.recognizer != "SpacyRecognizer" or f.entity != "PERSON" or tokens is None:
+    its words as a common word ("Known Crewmember", "Refresher Training"), the document uses
+    one of its words in lower case ("Checkpoint Support" beside "the checkpoint"), or the phrase
+    ends in an organisation's acronym ("Coast HIDTA", "Moves TSA"): not a person, unless one of
+    its words is a known given name."""
+    if f.entity != "PERSON" or tokens is None:
         return False
     span = tokens.char_span(f.start, f.end, alignment_mode="expand")
     if span is None:
         return False
     words = [t for t in span if not t.is_punct and len(t.text) > 1]
+    # a name the layout alone suggests (a line to itself, a list line) is tested the same way
+    if (f.recognizer == "SpacyRecognizer" or f.explanation in LAYOUT_ONLY_NAMES) and len(words) >= 2 \
+            and not any(t.text.lower() in detector.names.given for t in words) \
+            and any(t.text.lower() in common for t in words):
+        return True
+    if f.recognizer != "SpacyRecognizer":
+        return False
     if len(words) >= 2 and words[-1].text.isupper() and len(words[-1].text) <= 5 \
             and words[0].text.lower() not in detector.names.given:
         return True
@@ -330,9 +354,11 @@ def _name_parts(name: str) -> tuple[str | None, str | None]:
 
 
 def _propagate(document: Document, findings: list[Finding], entities: set[str],
-               detector: Detector) -> list[Finding]:
+               detector: Detector, common: set[str] = frozenset()) -> list[Finding]:
     """Find every other occurrence of what was found once, and the parts of a person's
-    name used alone ("Julian," in a greeting, "Agent Lopez", "Okafor said")."""
+    name used alone ("Julian," in a greeting, "Agent Lopez", "Okafor said"). A part the
+    document also uses as a common word ("Training", "grant"), unless a given name ("Mark"), or
+    an acronym ("TSA") is not looked for alone: alone, it is more often that word than the person."""
     targets: dict[str, Finding] = {}
     for f in findings:
         if f.entity in entities and len(f.text) >= 3:
@@ -346,10 +372,11 @@ def _propagate(document: Document, findings: list[Finding], entities: set[str],
         if f.entity != "PERSON":
             continue
         first, surname = _name_parts(text)
-        # a short capitalised "surname" alone is more likely an acronym ("Moves TSA") than a person
-        surname = None if surname and surname.isupper() and len(surname) <= 5 else surname
         for part, initials in ((first, ""), (surname, r"(?:\p{Lu}\.[ \t]?){0,2}")):
-            if part and len(part) >= 3 and part.lower() not in skip and part not in parts_seen:
+            if not part or (part.isupper() and len(part) <= 5) or \
+                    (part.lower() in common and not (part == first and part.lower() in detector.names.given)):
+                continue
+            if len(part) >= 3 and part.lower() not in skip and part not in parts_seen:
                 parts_seen.add(part)  # a surname takes its initials along: "K. Saltonstall"
                 patterns.append((re.compile(rf"(?<![\w-]){initials}{re.escape(part)}(?![\w-])"), f,
                                  f"part of the name '{text}' used alone"))

@@ -53,6 +53,14 @@ def given_names() -> frozenset[str]:
     return frozenset(gender_guesser.detector.Detector(case_sensitive=False).names)
 
 
+# A signature block's agency line is short ("New Mexico Department of Homeland Security and
+# Emergency Management"); a longer line is running text.
+SIGNATURE_LINE_WORDS = 10
+# Why a name was found where the layout alone points to it (detect tests these for common words).
+SIGNATURE_BLOCK_NAME = "name on its own line in a signature block"
+LIST_LINE_NAME = "name leading a line of a member or distribution list"
+
+
 class StructuredNameRecognizer(EntityRecognizer):
     """Names found by their place in the layout rather than by the language model."""
 
@@ -250,11 +258,13 @@ class StructuredNameRecognizer(EntityRecognizer):
             prev = next((lines[j].group() for j in range(i - 1, max(i - 3, -1), -1) if lines[j].group().strip()), "")
             nxt = next((lines[j].group() for j in range(i + 1, min(i + 3, len(lines))) if lines[j].group().strip()), "")
             if not rest:
-                if self.closing.match(prev) or self._is_role_line(nxt, opening_words=3) or \
+                # a heading over a paragraph ("All officers complete ...") is no signature block
+                short_next = len(nxt.split()) <= SIGNATURE_LINE_WORDS
+                if self.closing.match(prev) or (short_next and self._is_role_line(nxt, opening_words=3)) or \
                         self._is_contact_line(prev) or self._is_contact_line(nxt):
-                    add(m.start("name"), m.end("name"), 0.9, "name on its own line in a signature block")
+                    add(m.start("name"), m.end("name"), 0.9, SIGNATURE_BLOCK_NAME)
             elif self._is_role_line(rest.lstrip("(,–—-:. "), opening_words=8):
-                add(m.start("name"), m.end("name"), 0.9, "name leading a line of a member or distribution list")
+                add(m.start("name"), m.end("name"), 0.9, LIST_LINE_NAME)
         return [
             RecognizerResult(self.ENTITY, s, e, score, analysis_explanation=AnalysisExplanation(
                 recognizer=self.name, original_score=score, textual_explanation=why))
@@ -267,10 +277,11 @@ class StructuredNameRecognizer(EntityRecognizer):
         return any(w in self.roles for w in words) or bool(re.search(r"\d{3}[\s.-]\d{4}|@", line))
 
     def _is_contact_line(self, line: str) -> bool:
-        """An agency, phone, e-mail or city-state-ZIP line, as around a name in a signature."""
+        """An agency, phone, e-mail or city-state-ZIP line, as around a name in a signature. A
+        line of running text that mentions an agency is not one (a heading above a paragraph)."""
         lowered = line.lower()
-        return bool(re.search(r"\d{3}[\s.-]\d{4}|@|,\s*[A-Z]{2}\s+\d{5}\b", line)) or any(
-            term in lowered for term in self.keep if len(term) > 4)
+        return bool(re.search(r"\d{3}[\s.-]\d{4}|@|,\s*[A-Z]{2}\s+\d{5}\b", line)) or (
+            len(line.split()) <= SIGNATURE_LINE_WORDS and any(term in lowered for term in self.keep if len(term) > 4))
 
     def _header_names(self, text: str, body_start: int, body: str, add) -> None:
         """Names in a header value: "Last, First M" or "First Last" pieces, separated by

@@ -308,6 +308,37 @@ def test_a_senior_addressee_is_released_the_sender_below_them_is_not(tmp_path: P
     assert "Faustino Lindenmeyer" not in texts and "Ottoline Benslimane" in texts, texts
 
 
+def test_a_senior_title_before_the_name_or_a_signature_block_releases_the_official(tmp_path: Path):
+    doc, findings = findings_for(tmp_path, [
+        '"Removals are up," said Director Joaquín R. Estrella. Later Estrella issued a memorandum.',
+        "The Honorable Marcus R. Delacroix",
+        "Ranking Member",
+        "Chief Patrol Agent Harlan B. Redmond approved the answers. Agent Ruiz and SA Janet Morrow drafted them.",
+        "Our institutions operated above their rated capacity this year.",
+        "Lionel J. Castellano",
+        "Director",
+        "Questions go to SA Dana Kline, Management and Program Analyst.",
+    ])
+    proposals, released = code_findings(doc, findings)
+    texts = {p.text for p in proposals.proposals}
+    assert {"Janet Morrow", "Ruiz", "Dana Kline"} <= texts, texts
+    assert not texts & {"Joaquín R. Estrella", "Estrella", "Marcus R. Delacroix", "Harlan B. Redmond",
+                        "Lionel J. Castellano"}, texts
+    assert {r.text for r in released if "senior" in r.reason} >= {"Joaquín R. Estrella", "Lionel J. Castellano"}
+
+
+def test_title_case_phrases_of_common_words_are_not_people_nor_looked_for_alone(tmp_path: Path):
+    # the document uses "training" and "checkpoint" as words: capitalised, they name things
+    got = found(tmp_path, [
+        "Refresher Training",
+        "All officers complete the training before the Training Bulletin is issued to Checkpoint Support.",
+        "The checkpoint stays open. Checkpoint staff read the TSA Blog; TSA posts there weekly.",
+        "Agent Imogen Castellanos wrote to caspian.castellanos@example.gov; Castellanos called later.",
+    ])
+    assert not {t for t, e in got.items() if e == "PERSON" and ("Training" in t or "Checkpoint" in t or t == "TSA")}, got
+    assert got.get("Imogen Castellanos") == "PERSON" and got.get("Castellanos") == "PERSON", got
+
+
 def test_public_contacts_are_released_personal_ones_are_not(tmp_path: Path):
     doc, findings = findings_for(tmp_path, [
         "Report tips to the ICE Tip Line at 1-866-555-0142 or call the press office at (202) 555-0188.",
