@@ -19,7 +19,7 @@ from presidio_analyzer.predefined_recognizers import SpacyRecognizer
 
 from .models import Document, Finding
 from .passages import RECOGNIZER as PASSAGE_RECOGNIZER, PassageDetector, unwrap
-from .recognizers import LIST_LINE_NAME, SIGNATURE_BLOCK_NAME, StructuredNameRecognizer
+from .recognizers import GIVEN_NAME_RULE, LIST_LINE_NAME, SIGNATURE_BLOCK_NAME, StructuredNameRecognizer
 
 DATA_DIR = Path(__file__).parent / "data"
 LANGUAGE = "en"
@@ -117,7 +117,6 @@ def detect(document: Document, detector: Detector | None = None) -> list[Finding
     findings: list[Finding] = []
     passages: list[Finding] = []
     marked = detector.passages.marked_deliberative(texts)
-    common = lowercase_words(texts)
     # The tagger reads paragraphs unwrapped; the recognizers see the page's own lines (same offsets).
     batches = detector.nlp_engine.process_batch([unwrap(t) for t in texts], LANGUAGE,
                                                 batch_size=cfg["nlp"]["batch_size"])
@@ -138,7 +137,7 @@ def detect(document: Document, detector: Detector | None = None) -> list[Finding
                 finding = _clean_person(finding, detector)
                 finding = finding and _join_wrapped_surname(text, finding, detector)
             if finding and not _heading_guess(text, finding) \
-                    and not _common_words(finding, artifacts.tokens, detector, common) \
+                    and not _common_words(finding, artifacts.tokens, detector) \
                     and not _names_a_facility(text, finding, detector):
                 findings.append(finding)
         passages += detector.passages.find(page.number, text, artifacts.tokens, marked)
@@ -150,11 +149,13 @@ def combine(document: Document, found: list[Finding], detector: Detector) -> lis
     everywhere). Names and numbers, and passages, are resolved apart: a name inside a withheld
     passage keeps its own finding, so its privacy codes join the passage's when they are coded.
     The batch calls this again over a whole long document detected in chunks."""
-    entities = [f for f in found if not f.recognizer.startswith(PASSAGE_RECOGNIZER)]
+    common = lowercase_words([page.text for page in document.pages])
+    entities = [f for f in found if not f.recognizer.startswith(PASSAGE_RECOGNIZER)
+                and not _common_in_document(f, common, detector)]
     passages = [f for f in found if f.recognizer.startswith(PASSAGE_RECOGNIZER)]
     findings = _resolve_overlaps(entities) + _resolve_overlaps(passages)
     findings += _propagate(document, findings, set(detector.config.get("propagate_entities", [])), detector,
-                           lowercase_words([page.text for page in document.pages]))
+                           common)
     entities = [f for f in findings if not f.recognizer.startswith(PASSAGE_RECOGNIZER)]
     passages = [f for f in findings if f.recognizer.startswith(PASSAGE_RECOGNIZER)
                 and not (f.entity == "LE_STATISTIC" and _overlaps_any(f, entities))]
@@ -244,9 +245,14 @@ def _heading_guess(text: str, f: Finding) -> bool:
 
 def _names_a_facility(text: str, f: Finding, detector: Detector) -> bool:
     """A name that runs on into the name of a building or an airport ("Louis Armstrong New
-    Orleans International Airport") names that place."""
+    Orleans International Airport"), or is followed by a noun for one ("the Delaney Hall
+    facility"), names that place."""
     if f.entity != "PERSON":
         return False
+    # "the Delaney Hall facility"
+    after = re.match(r"[ \t]+(\p{Ll}+)", text[f.end:f.end + 40])
+    if after and after.group(1) in detector.lexicons.get("facility_nouns", []):
+        return True
     # the capitalised run that follows the name, on its line or the next
     run = re.match(r"(?:(?:[ \t]+|[ \t]*\n[ \t]*)(?:of|the|and|de|del|\p{Lu}[\p{L}.'’-]*))*", text[f.end:f.end + 120])
     tail = run.group().split() if run else []
@@ -266,28 +272,39 @@ def lowercase_words(texts: list[str]) -> set[str]:
 LOWERCASE_WORD = re.compile(r"(?<![\w.@/-])\p{Ll}[\p{Ll}'’-]+(?![\w@/]|\.\w)")
 
 
+# Names found by weak evidence alone: the model, a line to itself or a list line, a given name
+# before a capitalised word. `_common_in_document` tests these against the document's words.
 LAYOUT_ONLY_NAMES = {SIGNATURE_BLOCK_NAME, LIST_LINE_NAME}
 
 
-def _common_words(f: Finding, tokens, detector: Detector, common: set[str] = frozenset()) -> bool:
+def _common_in_document(f: Finding, common: set[str], detector: Detector) -> bool:
+    """A weakly found "name" one of whose words the document uses in lower case, none of them a
+    given name that opens it, names a thing ("Refresher Training" beside "the training",
+    "Doña Ana County Sheriff"); after a known given name, the next words must not be common
+    words of the document ("Vessel Interdiction Act" beside "interdiction")."""
+    if f.entity != "PERSON":
+        return False
+    words = [w.lower() for w in re.findall(r"[\p{L}'’-]+", f.text) if len(w) > 1]
+    if len(words) < 2:
+        return False
+    if f.explanation.startswith(GIVEN_NAME_RULE):
+        return any(w in common for w in words[1:])
+    if f.recognizer == "SpacyRecognizer" or f.explanation in LAYOUT_ONLY_NAMES:
+        return words[0] not in detector.names.given and any(w in common for w in words)
+    return False
+
+
+def _common_words(f: Finding, tokens, detector: Detector) -> bool:
     """Where the small model calls a title-case phrase a person though the tagger reads one of
-    its words as a common word ("Known Crewmember", "Refresher Training"), the document uses
-    one of its words in lower case ("Checkpoint Support" beside "the checkpoint"), or the phrase
-    ends in an organisation's acronym ("Coast HIDTA", "Moves TSA"): not a person, unless one of
-    its words is a known given name."""
-    if f.entity != "PERSON" or tokens is None:
+    its words as a common word ("Known Crewmember", "Refresher Training") or the phrase ends in
+    an organisation's acronym ("Coast HIDTA", "Moves TSA"): not a person, unless that word is a
+    known given name."""
+    if f.recognizer != "SpacyRecognizer" or f.entity != "PERSON" or tokens is None:
         return False
     span = tokens.char_span(f.start, f.end, alignment_mode="expand")
     if span is None:
         return False
     words = [t for t in span if not t.is_punct and len(t.text) > 1]
-    # a name the layout alone suggests (a line to itself, a list line) is tested the same way
-    if (f.recognizer == "SpacyRecognizer" or f.explanation in LAYOUT_ONLY_NAMES) and len(words) >= 2 \
-            and not any(t.text.lower() in detector.names.given for t in words) \
-            and any(t.text.lower() in common for t in words):
-        return True
-    if f.recognizer != "SpacyRecognizer":
-        return False
     if len(words) >= 2 and words[-1].text.isupper() and len(words[-1].text) <= 5 \
             and words[0].text.lower() not in detector.names.given:
         return True

@@ -59,6 +59,7 @@ SIGNATURE_LINE_WORDS = 10
 # Why a name was found where the layout alone points to it (detect tests these for common words).
 SIGNATURE_BLOCK_NAME = "name on its own line in a signature block"
 LIST_LINE_NAME = "name leading a line of a member or distribution list"
+GIVEN_NAME_RULE = "known given name"
 
 
 class StructuredNameRecognizer(EntityRecognizer):
@@ -231,7 +232,7 @@ class StructuredNameRecognizer(EntityRecognizer):
         # recognises as such ("Santa Teresa", "Austin Police") are left alone.
         for m in re.finditer(GIVEN_THEN_SURNAME, text):
             if m.group("given").lower() in self.given and self._proper_noun(doc, *m.span("surname")):
-                add(m.start(), m.end(), 0.7, f"known given name '{m.group('given')}' before a surname")
+                add(m.start(), m.end(), 0.7, f"{GIVEN_NAME_RULE} '{m.group('given')}' before a surname")
         # After a phrase that takes a person ("registered to", "your client"), two or three
         # capitalised name words are a name the small model may not tag ("Seong-min Ekwueme").
         for m in self.after_person_cue.finditer(text):
@@ -259,9 +260,12 @@ class StructuredNameRecognizer(EntityRecognizer):
             nxt = next((lines[j].group() for j in range(i + 1, min(i + 3, len(lines))) if lines[j].group().strip()), "")
             if not rest:
                 # a heading over a paragraph ("All officers complete ...") is no signature block
-                short_next = len(nxt.split()) <= SIGNATURE_LINE_WORDS
-                if self.closing.match(prev) or (short_next and self._is_role_line(nxt, opening_words=3)) or \
-                        self._is_contact_line(prev) or self._is_contact_line(nxt):
+                # nor one over a bullet or a sentence ("- The Director approved ...")
+                first_next = (nxt.split() or [""])[0].lower()
+                title_next = len(nxt.split()) <= SIGNATURE_LINE_WORDS and first_next not in STOP_WORDS \
+                    and first_next not in ("-", "–", "•", "*")
+                if self.closing.match(prev) or (title_next and self._is_role_line(nxt, opening_words=3)) or \
+                        self._is_contact_line(prev, agency=False) or self._is_contact_line(nxt):
                     add(m.start("name"), m.end("name"), 0.9, SIGNATURE_BLOCK_NAME)
             elif self._is_role_line(rest.lstrip("(,–—-:. "), opening_words=8):
                 add(m.start("name"), m.end("name"), 0.9, LIST_LINE_NAME)
@@ -276,12 +280,14 @@ class StructuredNameRecognizer(EntityRecognizer):
         words = [w.strip("().,;:–—-").lower() for w in line.split()[:opening_words]]
         return any(w in self.roles for w in words) or bool(re.search(r"\d{3}[\s.-]\d{4}|@", line))
 
-    def _is_contact_line(self, line: str) -> bool:
+    def _is_contact_line(self, line: str, agency: bool = True) -> bool:
         """An agency, phone, e-mail or city-state-ZIP line, as around a name in a signature. A
-        line of running text that mentions an agency is not one (a heading above a paragraph)."""
+        line of running text that mentions an agency is not one (a heading above a paragraph);
+        agency=False asks for a phone, e-mail or address only (the line above a name)."""
         lowered = line.lower()
         return bool(re.search(r"\d{3}[\s.-]\d{4}|@|,\s*[A-Z]{2}\s+\d{5}\b", line)) or (
-            len(line.split()) <= SIGNATURE_LINE_WORDS and any(term in lowered for term in self.keep if len(term) > 4))
+            agency and len(line.split()) <= SIGNATURE_LINE_WORDS
+            and any(term in lowered for term in self.keep if len(term) > 4))
 
     def _header_names(self, text: str, body_start: int, body: str, add) -> None:
         """Names in a header value: "Last, First M" or "First Last" pieces, separated by

@@ -339,6 +339,20 @@ def test_title_case_phrases_of_common_words_are_not_people_nor_looked_for_alone(
     assert got.get("Imogen Castellanos") == "PERSON" and got.get("Castellanos") == "PERSON", got
 
 
+def test_places_laws_and_headings_read_as_names_are_not_people(tmp_path: Path):
+    got = found(tmp_path, [
+        "The Drug Trafficking Vessel Interdiction Act of 2008 covers stateless vessels; interdiction is up.",
+        "In FY 2011, ICE opened the Delaney Hall facility in Newark. The Doña Ana County Sheriff's Office "
+        "and two county sheriffs joined.",
+        "Way Ahead",
+        "- The Director approved the expansion and SA Priya Raman will lead it.",
+        "Secure Communities",
+        "Secure Communities, which shares fingerprints between the FBI and DHS, was activated in many counties.",
+    ])
+    people = {t for t, e in got.items() if e == "PERSON"}
+    assert people == {"Priya Raman"}, got
+
+
 def test_public_contacts_are_released_personal_ones_are_not(tmp_path: Path):
     doc, findings = findings_for(tmp_path, [
         "Report tips to the ICE Tip Line at 1-866-555-0142 or call the press office at (202) 555-0188.",
