@@ -187,6 +187,8 @@ class PassageDetector:
                 continue
             if len(clause.split()) < cfg.get("min_words", 1):
                 continue
+            if cfg.get("not_questions") and clause.rstrip(" \n\"”')").endswith("?"):
+                continue
             hits = {why: (label, weight) for why, label, weight in self._hits(kind, clause, marked)}
             # A label such as "Referral criteria:" says what the text after it is: its cues
             # count double there.

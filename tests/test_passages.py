@@ -54,6 +54,10 @@ def test_techniques_are_found(passages, text):
     "Under 19 U.S.C. 1581, officers may board and inspect any vehicle at the border.",
     "The GOM has agreed to prosecute smugglers under Mexican law when U.S. prosecution is declined.",
     "OFO will provide OI with copies of seizure reports for all southbound seizures.",
+    # a question asks; the law as a court stated it is public
+    "Why are agents not stationed at the checkpoint on weekends between 0200 and 0500 hours?",
+    "The Supreme Court upheld brief, suspicionless stops at fixed checkpoints near the border in "
+    "United States v. Martinez-Fuerte, 428 U.S. 543 (1976).",
 ])
 def test_general_descriptions_are_not_techniques(passages, text):
     assert not kinds(passages, text).get("LE_TECHNIQUE"), text
