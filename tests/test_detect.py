@@ -348,6 +348,11 @@ def test_places_laws_and_headings_read_as_names_are_not_people(tmp_path: Path):
         "- The Director approved the expansion and SA Priya Raman will lead it.",
         "Secure Communities",
         "Secure Communities, which shares fingerprints between the FBI and DHS, was activated in many counties.",
+        "| Otay Mesa, California | San Diego | Rail VACIS | Q3 |",
+        "Precursors enter through Lázaro Cárdenas; the Deming Headlight reported the Denver International seizure.",
+        "Subject: RE: checkpoint questions",
+        "Sir,",
+        "Hi Team,",
     ])
     people = {t for t, e in got.items() if e == "PERSON"}
     assert people == {"Priya Raman"}, got
