@@ -30,10 +30,11 @@ def _words_text(page: pymupdf.Page, boxes: list[list[float]]) -> str:
 
 
 def test_the_set_is_large_enough_and_split():
-    splits = {s: [g for g in GOLD.values() if g["split"] == s] for s in ("dev", "heldout", "tune")}
+    splits = {s: [g for g in GOLD.values() if g["split"] == s] for s in ("dev", "heldout", "tune", "probe")}
     assert len(GOLD) >= 48 and sum(g["pages"] for g in GOLD.values()) >= 100
     assert 0.5 <= len(splits["dev"]) / (len(splits["dev"]) + len(splits["heldout"])) <= 0.7
     assert len(splits["tune"]) >= 18 and sum(g["pages"] for g in splits["tune"]) >= 45
+    assert len(splits["probe"]) >= 20 and sum(g["pages"] for g in splits["probe"]) >= 60
     for docs in splits.values():
         assert {g["genre"] for g in docs} >= {"memo", "issue_brief", "concept_paper", "slides", "email", "letter",
                                               "press", "stat_report"}
@@ -54,17 +55,19 @@ def test_heldout_shares_no_wording_or_values_with_dev():
         assert not texts("dev", kinds) & texts("heldout", kinds)
 
 
-def test_tune_shares_no_wording_or_values_with_dev_or_heldout():
-    # tune was written independently of both; only the shared texts (tune's own wording) are reported
+@pytest.mark.parametrize("split, others", [("tune", ("dev", "heldout")), ("probe", ("dev", "heldout", "tune"))])
+def test_later_splits_share_no_wording_or_values_with_earlier_ones(split, others):
+    # tune and then probe were written independently of the splits before them; only the shared
+    # texts (the later split's own wording) are reported
     def texts(split, kinds):
         return {w.get("context", w["text"]) for g in GOLD.values() if g["split"] == split
                 for w in g["withhold"] if w["kind"] in kinds}
     for kinds in ({"technique", "statistic", "deliberative"}, {"person", "other", "location"}):
-        tune = texts("tune", kinds)
-        assert tune
-        for other in ("dev", "heldout"):
-            shared = sorted(tune & texts(other, kinds))
-            assert not shared, f"tune shares {len(shared)} withheld texts with {other}: {shared[:5]}"
+        mine = texts(split, kinds)
+        assert mine
+        for other in others:
+            shared = sorted(mine & texts(other, kinds))
+            assert not shared, f"{split} shares {len(shared)} withheld texts with {other}: {shared[:5]}"
 
 
 @pytest.mark.parametrize("name", sorted(GOLD))
@@ -103,7 +106,7 @@ def test_gold_agrees_with_its_pdf(name):
 
 
 def test_rebuilding_gives_the_same_text_and_gold(tmp_path):
-    ids = ["dev-email-02", "heldout-issue_brief-01", "tune-email-03"]
+    ids = ["dev-email-02", "heldout-issue_brief-01", "tune-email-03", "probe-email-02"]
     r = subprocess.run([sys.executable, str(EVAL / "build.py"), "--out", str(tmp_path), *ids],
                        capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stdout + r.stderr
@@ -176,7 +179,7 @@ def test_quality_script_runs_on_a_subset_of_each_split(tmp_path):
 
 
 def test_split_all_means_dev_and_heldout_and_tune_runs_alone():
-    assert quality.ALL == ("dev", "heldout") and "tune" in quality.SPLITS
+    assert quality.ALL == ("dev", "heldout") and {"tune", "probe"} <= set(quality.SPLITS)
     picked = quality.select("tune", None, 2)
     assert len(picked) == 2 and {g["split"] for g in picked} == {"tune"}
     assert {g["genre"] for g in picked} == {"memo", "press"}  # genres interleaved as for the other splits
