@@ -115,12 +115,15 @@ class Policy:
 
     def infer_context(self, document: Document) -> str:
         text = document.pages[0].text[:2000] if document.pages else ""
-        head = text.upper()
+
+        def ruled_out(context: str) -> bool:
+            return any(re.search(u, text, re.IGNORECASE) for u in self.context_unless.get(context, []))
+
         for context, markers in self.context_markers.items():
-            if any(marker.upper() in head for marker in markers):
+            if not ruled_out(context) and any(_marks_record(marker, text) for marker in markers):
                 return context
         for context, patterns in self.context_patterns.items():
-            if any(marker.upper() in head for marker in self.context_unless.get(context, [])):
+            if ruled_out(context):
                 continue
             if any(re.search(p, text) for p in patterns):
                 return context
@@ -178,6 +181,16 @@ def legacy_codes(policy: Policy, entity: str, when: date | None) -> list[str]:
     cutoff = legacy["before"]
     cutoff = cutoff if isinstance(cutoff, date) else date.fromisoformat(str(cutoff))
     return [legacy["code"]] if when < cutoff else []
+
+
+def _marks_record(marker: str, text: str) -> bool:
+    """A marker that says what the record is stands as a heading near the top: in capitals
+    ("District of New Mexico • FOR IMMEDIATE RELEASE"), or in title case on a short line
+    ("Local Press Release • Release Date: …"). "the press release" in a sentence is not one."""
+    lines = text.split("\n")[:15]
+    upper, title = re.escape(marker.upper()), re.escape(marker.title())
+    return any(re.search(rf"\b{upper}\b", line) or
+               (len(line.split()) <= 12 and re.search(rf"\b{title}\b", line)) for line in lines)
 
 
 def _line_at(text: str, pos: int) -> tuple[int, int]:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pymupdf
 import pytest
 
-from redactor.codes import code_findings
+from redactor.codes import Policy, code_findings
 from redactor.detect import detect, get_detector
 from redactor.load import load_document
 
@@ -296,7 +296,8 @@ def test_issuing_official_and_witness_of_a_testimony_are_released(tmp_path: Path
     assert "Janet Morrow" in texts and "Wenonah D. Nwachukwu" not in texts
     doc, findings = findings_for(tmp_path, ["STATEMENT OF", "WILLIAM H. ASHFORD", "Rear Admiral, U.S. Coast Guard",
                                             "The boarding team led by Petty Officer Dana Kline seized 14 bales."])
-    texts = {p.text for p in code_findings(doc, findings)[0].proposals}
+    # read as a law-enforcement record (a testimony is otherwise released as published)
+    texts = {p.text for p in code_findings(doc, findings, context="law_enforcement")[0].proposals}
     assert "WILLIAM H. ASHFORD" not in texts and "Dana Kline" in texts
 
 
@@ -314,6 +315,7 @@ def test_a_senior_title_before_the_name_or_a_signature_block_releases_the_offici
         "The Honorable Marcus R. Delacroix",
         "Ranking Member",
         "Chief Patrol Agent Harlan B. Redmond approved the answers. Agent Ruiz and SA Janet Morrow drafted them.",
+        "U.S. Marshal Denise L. Farrow will speak; Deputy U.S. Marshal Ottoline Benslimane made the arrest.",
         "Our institutions operated above their rated capacity this year.",
         "Lionel J. Castellano",
         "Director",
@@ -321,9 +323,9 @@ def test_a_senior_title_before_the_name_or_a_signature_block_releases_the_offici
     ])
     proposals, released = code_findings(doc, findings)
     texts = {p.text for p in proposals.proposals}
-    assert {"Janet Morrow", "Ruiz", "Dana Kline"} <= texts, texts
+    assert {"Janet Morrow", "Ruiz", "Dana Kline", "Ottoline Benslimane"} <= texts, texts
     assert not texts & {"Joaquín R. Estrella", "Estrella", "Marcus R. Delacroix", "Harlan B. Redmond",
-                        "Lionel J. Castellano"}, texts
+                        "Lionel J. Castellano", "Denise L. Farrow"}, texts
     assert {r.text for r in released if "senior" in r.reason} >= {"Joaquín R. Estrella", "Lionel J. Castellano"}
 
 
@@ -366,6 +368,19 @@ def test_public_contacts_are_released_personal_ones_are_not(tmp_path: Path):
     texts = {p.text for p in code_findings(doc, findings)[0].proposals}
     assert {"maria.lopez@example.gov", "202-555-0143", "Maria Lopez"} <= texts
     assert not texts & {"1-866-555-0142", "(202) 555-0188", "foia@example.gov"}, texts
+
+
+def test_only_a_press_release_heading_makes_a_record_public(tmp_path: Path):
+    policy = Policy.load()
+    for lines, context in [
+        (["District of New Mexico • FOR IMMEDIATE RELEASE • October 2, 2023", "Agents arrested Dana Kline."], "public"),
+        (["Local Press Release • Release Date: August 8, 2023", "Agents arrested Dana Kline."], "public"),
+        (["From: Iwasaki, Gideon", "Subject: Fwd: Route 14 box hits", "I'd hold the press release until after the arrests."],
+         "law_enforcement"),
+        (["From: Public Affairs", "Subject: draft", "PRESS RELEASE", "Agents arrested Dana Kline."], "law_enforcement"),
+    ]:
+        doc = load_document(make_pdf(tmp_path / "t.pdf", lines))
+        assert policy.infer_context(doc) == context, lines
 
 
 def test_a_published_record_is_released_as_published_but_an_identity_number_is_not(tmp_path: Path):

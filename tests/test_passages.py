@@ -94,6 +94,11 @@ def test_years_statutes_rooms_and_money_are_not_statistics(passages, text):
     assert not kinds(passages, text).get("LE_STATISTIC"), text
 
 
+def test_a_section_number_after_the_section_sign_is_no_statistic(passages):
+    found = kinds(passages, "Last quarter agents made 126 arrests for failure to register under 18 U.S.C. § 2250.")
+    assert found.get("LE_STATISTIC") == ["126"], found
+
+
 def test_internal_systems_and_urls(passages):
     found = kinds(passages, "Agents queried the TALON-RP case module and the tracker at "
                             "http://lrtintranet.example.gov/sid/tracker.aspx; see www.cbp.gov for the public page.")
