@@ -213,12 +213,14 @@ def is_senior_signer(page: Page, f: Finding, policy: Policy) -> bool:
     # "said Director Joaquín R. Estrella", "Chief Patrol Agent Harlan B. Redmond approved": the
     # senior title itself stands before the name
     before = before_on_line.title() if before_on_line.isupper() else before_on_line  # "REAR ADMIRAL"
-    if any(re.search(rf"(?:{t})[ \t]*$", before) for t in rules["titles"]):
+    not_titles = rules.get("not_titles", [])
+    if any(re.search(rf"(?:{t})[ \t]*$", before) for t in rules["titles"]) and \
+            not any(re.search(rf"(?:{t})[ \t]*$", before) for t in not_titles):
         return True
     rest_of_line = page.text[f.end:line_end].lstrip(" ,–—-")
     prev, nxt = _neighbour_lines(page.text, f.start, 3, 1)
     title_text = rest_of_line if rest_of_line.strip() else (nxt[0].strip() if nxt else "")
-    if not any(re.match(t, title_text) for t in rules["titles"]):
+    if not any(re.match(t, title_text) for t in rules["titles"]) or any(re.match(t, title_text) for t in not_titles):
         return False
     # a signature block: the name alone on its line, the senior title on the next
     if not before_on_line.strip(" \t•*") and not rest_of_line.strip():

@@ -136,6 +136,7 @@ def detect(document: Document, detector: Detector | None = None) -> list[Finding
             if r.entity_type == "PERSON":
                 finding = _clean_person(finding, detector)
                 finding = finding and _join_wrapped_surname(text, finding, detector)
+                finding = finding and _join_wrapped_given(text, finding, detector)
             if finding and not _heading_guess(text, finding) \
                     and not _common_words(finding, artifacts.tokens, detector) \
                     and not _names_a_facility(text, finding, detector):
@@ -206,6 +207,23 @@ def _clean_person(f: Finding, detector: Detector) -> Finding | None:
                    f.recognizer, f.explanation)
 
 
+WRAPPED_GIVEN = re.compile(r"(?<![\w.'’-])(\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?)[ \t]*\n[ \t]*$")
+
+
+def _join_wrapped_given(text: str, f: Finding, detector: Detector) -> Finding:
+    """A name cut by the line end the other way ("… Information Specialist Efrain" / "W. Al-Amin"):
+    an initial and surname opening a line take the capitalised word that ends the line above."""
+    line_start = text.rfind("\n", 0, f.start) + 1
+    if not re.match(r"\p{Lu}\.\s", f.text) or text[line_start:f.start].strip():
+        return f
+    m = WRAPPED_GIVEN.search(text, max(0, line_start - 60), line_start)
+    names = detector.names
+    if not m or m.group(1).lower() in names.not_name | names.keep | names.roles | STOP_WORDS:
+        return f
+    return Finding(f.page, m.start(1), f.end, text[m.start(1):f.end], f.entity, f.score, f.recognizer,
+                   f"{f.explanation}; given name at the end of the line above")
+
+
 WRAPPED_SURNAME = re.compile(r"[ \t]*\n[ \t]*(\p{Lu}[\p{Ll}'’]+(?:-\p{Lu}[\p{Ll}'’]+)?)(?![\p{L}-])")
 
 
@@ -249,6 +267,10 @@ def _names_a_facility(text: str, f: Finding, detector: Detector) -> bool:
     facility"), names that place."""
     if f.entity != "PERSON":
         return False
+    # the model ran the name into the place's own name: "Harry S. Truman Library"
+    words = f.text.split()
+    if len(words) >= 3 and (words[-1] in detector.facility_words or " ".join(words[-2:]) in detector.facility_words):
+        return True
     # "the Delaney Hall facility"
     after = re.match(r"[ \t]+(\p{Ll}+)", text[f.end:f.end + 40])
     if after and after.group(1) in detector.lexicons.get("facility_nouns", []):

@@ -41,6 +41,10 @@ GIVEN_THEN_SURNAME = (r"(?<![\w.'’-])(?P<given>\p{Lu}\p{Ll}+)[ \t]+(?:\p{Lu}\.
                       r"(?:[ \t]+(?:O['’])?\p{Lu}\p{Ll}+(?:[-'’]\p{Lu}\p{Ll}+)*)?(?![\w'’-])"
                       # a run of capitalised words going on is a name of a program or an office
                       r"(?![ \t]+\p{Lu}\p{Ll})")
+# A first name, a middle initial and a surname in running text ("… to Obinna E. Abeyta."): the
+# middle initial is what people's names have and the names of things rarely do.
+FIRST_INITIAL_LAST = (r"(?<![\w.'’-])\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?[ \t]+\p{Lu}\.[ \t]+"
+                      r"(?:O['’])?\p{Lu}\p{Ll}+(?:\p{Lu}\p{Ll}+)?(?:[-'’]\p{Lu}?\p{Ll}+)*(?![\w'’-])(?![ \t]+\p{Lu}\p{Ll})")
 # The same written surname first, as rosters and tables do: "Ostrowski, Rashida".
 SURNAME_THEN_GIVEN = (r"(?<![\w.'’-])(?P<surname>(?:O['’])?\p{Lu}\p{Ll}+(?:\p{Lu}\p{Ll}+)?(?:[-'’]\p{Lu}\p{Ll}+)*),[ \t]+"
                       r"(?P<given>\p{Lu}\p{Ll}+)(?:[ \t]+\p{Lu}\.)?(?![\w'’-])(?![ \t]+\p{Lu}\p{Ll})")
@@ -222,10 +226,18 @@ class StructuredNameRecognizer(EntityRecognizer):
             add(m.start(), m.end(), 0.85, "name with the surname in capitals", ask_spacy=False)
         # "V. Responsibilities" is an outline heading: the surname must be a proper noun.
         for m in re.finditer(INITIAL_NAME, text, re.M):
+            before = re.search(r"(\p{L}+)[ \t]+$", text[max(0, m.start() - 30):m.start()])
+            if before and before.group(1).lower() in self.not_name:
+                continue  # "Option B. Reduce …", "Annex C. Maps": a lettered item, not an initial
             add(m.start(), m.end(), 0.85, "initial and surname", single=True)
 
         for m in self.header.finditer(text):
             self._header_names(text, m.start("body"), m.group("body"), add)
+        # the model must read it as proper nouns ("Option B. Reduce ..." is an outline item); its
+        # place labels do not count here (it calls many unfamiliar names a GPE, initial and all)
+        for m in re.finditer(FIRST_INITIAL_LAST, text):
+            if self._proper_noun(doc, *m.span()):
+                add(m.start(), m.end(), 0.8, "given name, middle initial and surname", ask_spacy=False)
 
         # A known given name before a capitalised surname the tagger reads as a proper noun:
         # the names the small model misses in running text. Places and organisations it

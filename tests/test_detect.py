@@ -316,6 +316,7 @@ def test_a_senior_title_before_the_name_or_a_signature_block_releases_the_offici
         "Ranking Member",
         "Chief Patrol Agent Harlan B. Redmond approved the answers. Agent Ruiz and SA Janet Morrow drafted them.",
         "U.S. Marshal Denise L. Farrow will speak; Deputy U.S. Marshal Ottoline Benslimane made the arrest.",
+        "Port Director Kiri F. MacAulay and Assistant Port Director Ulla N. Tavares-Lima met.",
         "Our institutions operated above their rated capacity this year.",
         "Lionel J. Castellano",
         "Director",
@@ -323,7 +324,7 @@ def test_a_senior_title_before_the_name_or_a_signature_block_releases_the_offici
     ])
     proposals, released = code_findings(doc, findings)
     texts = {p.text for p in proposals.proposals}
-    assert {"Janet Morrow", "Ruiz", "Dana Kline", "Ottoline Benslimane"} <= texts, texts
+    assert {"Janet Morrow", "Ruiz", "Dana Kline", "Ottoline Benslimane", "Ulla N. Tavares-Lima"} <= texts, texts
     assert not texts & {"Joaquín R. Estrella", "Estrella", "Marcus R. Delacroix", "Harlan B. Redmond",
                         "Lionel J. Castellano", "Denise L. Farrow"}, texts
     assert {r.text for r in released if "senior" in r.reason} >= {"Joaquín R. Estrella", "Lionel J. Castellano"}
@@ -355,9 +356,43 @@ def test_places_laws_and_headings_read_as_names_are_not_people(tmp_path: Path):
         "Subject: RE: checkpoint questions",
         "Sir,",
         "Hi Team,",
+        "Option B. Reduce checkpoint hours.",
     ])
     people = {t for t, e in got.items() if e == "PERSON"}
     assert people == {"Priya Raman"}, got
+
+
+def _one_block(tmp_path: Path, text: str):
+    """A page whose lines follow each other as in a laid-out record (no blank line between)."""
+    pdf = pymupdf.open()
+    pdf.new_page().insert_text((50, 72), text, fontsize=9)
+    pdf.save(tmp_path / "block.pdf")
+    doc = load_document(tmp_path / "block.pdf")
+    return {f.text: f.entity for f in detect(doc, get_detector())}
+
+
+def test_names_wrapped_tabled_with_an_initial_or_in_notes_addresses(tmp_path: Path):
+    got = _one_block(tmp_path, "\n".join([
+        "Please send questions about course credit to Obinna E. Abeyta. Staff may also call",
+        "Government Information Specialist Efrain",
+        "W. Al-Amin at +1-480-555-0125. The Harry S. Truman Library lent the exhibit.",
+        "Roster",
+        "Member",
+        "Agency",
+        "Ben-David,",
+        "Lorcan",
+        "USMS",
+        "Lutterodt, Folasade",
+        "+1-713-555-0147",
+        "Tucson, Arizona",
+        "----- Forwarded by Tavita Price/ELP/USBP/CBP/DHS on 03/10/2008 09:12 AM -----",
+        "Teodoro Jovanovic/LBG/ELP/USBP/CBP/",
+        "DHS@DHS",
+    ]))
+    assert {k for k, v in got.items() if v == "PERSON"} == {
+        "Obinna E. Abeyta", "Efrain\nW. Al-Amin", "Ben-David,\nLorcan", "Lutterodt, Folasade"}, got
+    assert got.get("Tavita Price/ELP/USBP/CBP/DHS") == "EMAIL_ADDRESS", got
+    assert got.get("Teodoro Jovanovic/LBG/ELP/USBP/CBP/\nDHS@DHS") == "EMAIL_ADDRESS", got
 
 
 def test_public_contacts_are_released_personal_ones_are_not(tmp_path: Path):
