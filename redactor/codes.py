@@ -184,10 +184,10 @@ def legacy_codes(policy: Policy, entity: str, when: date | None) -> list[str]:
 
 
 def _marks_record(marker: str, text: str) -> bool:
-    """A marker that says what the record is stands as a heading near the top: in capitals
+    """A marker that says what the record is stands as a heading on the first page: in capitals
     ("District of New Mexico • FOR IMMEDIATE RELEASE"), or in title case on a short line
     ("Local Press Release • Release Date: …"). "the press release" in a sentence is not one."""
-    lines = text.split("\n")[:15]
+    lines = text[:2000].split("\n")
     upper, title = re.escape(marker.upper()), re.escape(marker.title())
     return any(re.search(rf"\b{upper}\b", line) or
                (len(line.split()) <= 12 and re.search(rf"\b{title}\b", line)) for line in lines)
