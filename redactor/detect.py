@@ -203,6 +203,8 @@ def _clean_person(f: Finding, detector: Detector) -> Finding | None:
         return None
     if (name.isupper() and len(words) == 1) or any(c.isdigit() for c in name):
         return None  # acronyms (programs, systems) and codes are not people
+    if f.recognizer == "TableNameRecognizer" and len(words) < 2:
+        return None  # a table's name cell cut down to one word was two cells of other columns
     return Finding(f.page, f.start + start, f.start + end, name, f.entity, f.score,
                    f.recognizer, f.explanation)
 
@@ -373,6 +375,8 @@ def _resolve_overlaps(findings: list[Finding]) -> list[Finding]:
                 continue  # contained
             if prev.entity == f.entity == "PERSON":
                 text = prev.text + f.text[prev.end - f.start:]
+                if text.count("\n") > 1:
+                    continue  # three lines are no one name: two names in neighbouring table cells
                 out[-1] = Finding(prev.page, prev.start, f.end, text, prev.entity,
                                   max(prev.score, f.score), prev.recognizer, prev.explanation)
                 continue

@@ -202,3 +202,30 @@ def test_printed_codes_run_together_are_still_only_codes():
     assert _only_labels("(b)(7)(E)(b)(7)(E)", labels)
     assert _only_labels("(b)(6),(b)(7)(C)(b)(7)(E)", labels)
     assert not _only_labels("(b)(7)(E)Lopez", labels) and not _only_labels("Lopez", labels)
+
+
+def test_a_withheld_figure_is_checked_under_its_box_a_withheld_name_everywhere(tmp_path: Path):
+    """The same number elsewhere ("0600" as a time) is other information; the same name is not."""
+    src = tmp_path / "fig.pdf"
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_text((72, 72), "Sensor uptime was 1640 hours last quarter.", fontsize=11)
+    page.insert_text((72, 100), "The shift starts at 1640 hours. Witness: Jane Roe", fontsize=11)
+    page.insert_text((72, 128), "Jane Roe called back.", fontsize=11)
+    doc.save(src)
+    page = pymupdf.open(src)[0]
+    figure = page.search_for("1640")[0]
+    name = page.search_for("Jane Roe")[0]
+    ps = ProposalSet(doc=src.name, source_sha256=sha256_of(src), code_set="foia", proposals=[
+        Proposal(id="p-0001", page=0, text="1640", bbox=list(figure), boxes=[list(figure)], codes=["(b)(7)(E)"],
+                 entity="LE_STATISTIC", score=1.0, rationale="test"),
+        Proposal(id="p-0002", page=0, text="Jane Roe", bbox=list(name), boxes=[list(name)],
+                 codes=["(b)(6)"], entity="PERSON", score=1.0, rationale="test")])
+    out = tmp_path / "out.pdf"
+    try:
+        apply_proposals(src, ps, out)
+    except Exception as exc:
+        leaks = str(exc)
+    else:
+        raise AssertionError("the second 'Jane Roe' must stop the release")
+    assert "'Jane Roe' is still extractable" in leaks and "1640" not in leaks, leaks
