@@ -187,7 +187,7 @@ def _marks_record(marker: str, text: str) -> bool:
     """A marker that says what the record is stands as a heading on the first page: in capitals
     ("District of New Mexico • FOR IMMEDIATE RELEASE"), or in title case on a short line
     ("Local Press Release • Release Date: …"). "the press release" in a sentence is not one."""
-    lines = text[:2000].split("\n")
+    lines = text.split("\n")  # infer_context passes the first 2,000 characters
     upper, title = re.escape(marker.upper()), re.escape(marker.title())
     return any(re.search(rf"\b{upper}\b", line) or
                (len(line.split()) <= 12 and re.search(rf"\b{title}\b", line)) for line in lines)
