@@ -69,6 +69,13 @@ class PassageDetector:
         self.not_after = re.compile(st["not_after"], FLAGS)
         self.public_stat = re.compile(st["public_markers"], FLAGS)
         self.item_nouns = re.compile(st["item_nouns"], FLAGS)
+        self.table_headers = re.compile(st["table"]["headers"], FLAGS)
+        # A cell that holds a count: "48", "69 officers", "8 of 11", "33 (42)", "88 percent" —
+        # not a row label ("Zone 1 (Lochiel)"), a numbered heading ("2. Arrests"), a date or a phone.
+        # Two cells may share a line ("39 agents 28 on line").
+        fig = st["figure"]
+        count = rf"{fig}(?:\s+(?:of|/)\s+{fig}|\s*\({fig}\))?(?:\s+[^\W\d][\w%.-]*){{0,2}}"
+        self.count_cell = re.compile(rf"^\s*{count}(?:\s+{count})*\s*$", FLAGS)
         self.stat_verbs = re.compile(st["verbs"], FLAGS)
         self.narrative = re.compile(st["narrative"], FLAGS)
         self.period = re.compile(st["period_markers"], FLAGS)
@@ -261,8 +268,8 @@ class PassageDetector:
         counted: set[tuple[int, int] | None] = set()
         for i, line in enumerate(lines):
             for m in self.figure.finditer(line):
-                figure = m.group()
                 s = offsets[i] + m.start()
+                figure = self.figure.match(text, s).group()  # "49" / "percent" wraps to the next line
                 span = next(((a, b) for a, b in spans if a <= s < b), None)
                 sentence = (text[span[0]:span[1]] if span else line).replace("\n", " ")
                 over_time = bool(self.period.search(sentence))
@@ -300,10 +307,50 @@ class PassageDetector:
         # A small figure counts beside a larger one of the same sentence ("from 11 days to 6 days",
         # "737 contacts, of which 30 were intercepted"); alone it is more often an ordinal or a list.
         out += [f for f, span in small if span in counted]
+        seen = {f.start for f in out}
+        out += [f for f in self._table_figures(page, text, lines, offsets) if f.start not in seen]
         return sorted(out, key=lambda f: f.start)
 
+    def _table_figures(self, page: int, text: str, lines: list[str], offsets: list[int]) -> list[Finding]:
+        """Every figure of a grid of counts whose headers or row labels say it counts enforcement
+        or staffing ("Officers on shift", "Apprehensions", "Received / Shared"): agencies withhold
+        the whole grid, small figures and "8 of 11" included, and release its labels."""
+        table = self.statistic["table"]
+        max_words, min_cells = int(table["max_cell_words"]), int(table["min_cells"])
+        out: list[Finding] = []
+        run: list[int] = []  # consecutive short lines (a table read cell by cell)
+
+        def close(run: list[int]) -> None:
+            cells = [i for i in run if self.count_cell.match(lines[i])]
+            if len(cells) < min_cells:
+                return
+            first = run[0]
+            title = [ln for ln in lines[max(0, first - 3):first] if ln.strip()]
+            labels = "\n".join(title + [lines[i] for i in run])
+            if not (self.stat_nouns.search(labels) or self.table_headers.search(labels)):
+                return
+            for i in cells:
+                for m in self.figure.finditer(lines[i]):
+                    s = offsets[i] + m.start()
+                    figure = self.figure.match(text, s).group()
+                    after = text[s + len(figure):s + len(figure) + 40]
+                    if self._is_statistic(text[max(0, s - 60):s], figure, after, min_value=0, in_table=True):
+                        out.append(Finding(page, s, s + len(figure), figure, self.statistic["entity"], 0.7,
+                                           f"{RECOGNIZER}:statistic", "figure in a table of enforcement or staffing counts"))
+
+        for i, line in enumerate(lines):
+            if not line.strip():
+                continue
+            if len(line.split()) <= max_words and not line.rstrip().endswith((".", "?", "!")):
+                run.append(i)
+                continue
+            close(run)
+            run = []
+        close(run)
+        return out
+
     def _is_statistic(self, before: str, figure: str, after: str, over_time: bool = False,
-                      min_value: float | None = None) -> bool:
+                      min_value: float | None = None, in_table: bool = False) -> bool:
         raw = figure.replace(",", "").replace("%", "").replace("percent", "").strip()
         try:
             value = float(raw)
@@ -315,9 +362,11 @@ class PassageDetector:
             return False
         if not percent and "," not in figure and 1900 <= value <= 2100 and raw.isdigit():
             return False  # a year
+        if "," not in figure and raw.isdigit() and (len(raw) >= 5 or (len(raw) == 4 and raw.startswith("0"))):
+            return False  # a ZIP code, form or file number, or a clock time ("0600"): counts this big carry commas
         before = before.replace("\n", " ")
-        if before.endswith("(") and after.startswith(")"):
-            return False  # "(2)": a list item, a statute paragraph, an exemption marker
+        if before.endswith("(") and after.startswith(")") and not (in_table and re.search(r"\d\s*\($", before)):
+            return False  # "(2)": a list item, a statute paragraph, an exemption marker ("33 (42)" in a grid counts)
         clock = re.fullmatch(r"[0-2]?\d[0-5]\d", raw) is not None
         if self.not_before.search(before) or (self.not_after.search(after)
                                               and (clock or not re.match(r"\s*hours", after))):

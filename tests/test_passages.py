@@ -82,8 +82,30 @@ def test_small_figures_count_beside_a_larger_one_and_counts_of_activity(passages
     assert not kinds(passages, "The team flagged the vessel twice and ordered 6 crew ashore.").get("LE_STATISTIC")
 
 
+def test_a_grid_of_staffing_or_enforcement_counts_is_withheld_whole(passages):
+    """Every figure of a staffing grid goes, small ones and "N of M" too; labels stay."""
+    grid = ("Coverage by watch\nWatch\nInspectors\nDogs\nFirst watch (0700–1530)\n14 inspectors\n2 of 3\n"
+            "Second watch\n9 inspectors\n1 of 3\nNight watch\n3 (5)\nnone\n")
+    assert kinds(passages, grid)["LE_STATISTIC"] == ["14", "2", "3", "9", "1", "3", "3", "5"]
+    # a percentage wrapped in its cell is withheld whole
+    uptime = "Equipment status\nCamera mast\nUptime\n71\npercent\nGround radar\n40\npercent\nRelay\n93 percent\n"
+    assert kinds(passages, uptime)["LE_STATISTIC"] == ["71\npercent", "40\npercent", "93 percent"]
+
+
+@pytest.mark.parametrize("text", [
+    # row labels, dates, ZIP codes and phone numbers in a grid are no counts
+    "Office roster\nOffice\nAgents\nRoom 12\nSuite 3\nAnnex 4\nWashington, DC 20229\n",
+    "Contacts\nAgent\nPhone\nBay 1\n202 555-0147\nBay 2\n202 555-0178\nJune 3, 2024\nJune 9, 2024\n",
+    # a grid of course hours says nothing about enforcement
+    "Course\nHours\nRefresher\n4\nAdvanced\n40\nWorkshop\n24\n",
+])
+def test_grids_without_counts_are_not_statistics(passages, text):
+    assert not kinds(passages, text).get("LE_STATISTIC"), text
+
+
 @pytest.mark.parametrize("text", [
     "The program began in 2007 under 8 U.S.C. 1324 and section 287 of the Act.",
+    "Requests are handled under 28 CFR 16.4 and 6 CFR 5.3 as amended.",
     "The checkpoint operates between 1500 hours and 2300 hours; agents arrive at 0600 hours.",
     "Officers responding to Title 21 cases at the ports met on March 12, 2009 in Room 4417.",
     "The budget request for FY 2010 was $45,000 for training 12 instructors.",
