@@ -75,12 +75,15 @@ class PassageDetector:
         # Two cells may share a line ("39 agents 28 on line").
         fig = st["figure"]
         count = rf"{fig}(?:\s+(?:of|/)\s+{fig}|\s*\({fig}\))?(?:\s+[^\W\d][\w%.-]*){{0,2}}"
-        self.count_cell = re.compile(rf"^\s*{count}(?:\s+{count})*\s*$", FLAGS)
+        # A row may open on its label when values follow ("Swings 29 agents 19 on line").
+        self.count_cell = re.compile(rf"^\s*(?:{count}(?:\s+{count})*|(?:(?-i:[A-Z])[\w.-]*\s+){{1,3}}{count}(?:\s+{count})+)\s*$",
+                                     FLAGS)
         self.stat_verbs = re.compile(st["verbs"], FLAGS)
         self.narrative = re.compile(st["narrative"], FLAGS)
         self.period = re.compile(st["period_markers"], FLAGS)
         self.report = re.compile(st["report_markers"], FLAGS)
         self.rule_mood = re.compile(st["rule_mood"], FLAGS)
+        self.staffing = re.compile(st["staffing"], FLAGS)
         self.time_range = re.compile(st["time_range"], FLAGS)
         sy = cfg["systems"]
         self.systems = sy
@@ -277,7 +280,8 @@ class PassageDetector:
                 after = text[s + len(figure):s + len(figure) + 40]
                 if not self._is_statistic(text[max(0, s - 60):s], figure, after, over_time, min_value=0):
                     continue
-                big = self._is_statistic(text[max(0, s - 60):s], figure, after, over_time)
+                staffing = bool(self.staffing.match(after))
+                big = staffing or self._is_statistic(text[max(0, s - 60):s], figure, after, over_time)
                 alone = line.strip() == figure.strip()
                 cell = not alone and len(line.split()) <= 4  # "270 boardings", "15 agents"
                 near = "\n".join(_nearby_lines(lines, i, window)) if alone or cell else ""
@@ -289,13 +293,14 @@ class PassageDetector:
                         and self.period.search(near):  # counts per period, not an inventory of one seizure
                     why = "figure in a table of enforcement counts"
                 else:
-                    counts = (self.stat_nouns.search(sentence) or (over_time and self.item_nouns.search(sentence))
+                    counts = (staffing or self.stat_nouns.search(sentence)
+                              or (over_time and self.item_nouns.search(sentence))
                               or (self.stat_verbs.search(sentence) and not self.narrative.search(sentence)))
                     confident = None if counts or not self._stands_alone(sentence) else \
                         self._confident("statistic", self._model_scores(sentence))
                     if not (counts or confident) or self.public_stat.search(sentence):
                         continue
-                    why = ("figure counting enforcement activity" if counts else
+                    why = ("staffing level" if staffing else "figure counting enforcement activity" if counts else
                            f"figure in a sentence the classifier reads as an operational statistic ({confident:.2f})")
                 found = Finding(page, s, s + len(figure), figure, self.statistic["entity"], 0.7,
                                 f"{RECOGNIZER}:statistic", why)
@@ -322,7 +327,7 @@ class PassageDetector:
 
         def close(run: list[int]) -> None:
             cells = [i for i in run if self.count_cell.match(lines[i])]
-            if len(cells) < min_cells:
+            if sum(len(self.figure.findall(lines[i])) for i in cells) < min_cells:
                 return
             first = run[0]
             title = [ln for ln in lines[max(0, first - 3):first] if ln.strip()]
@@ -374,10 +379,11 @@ class PassageDetector:
         if self.time_range.search(f"{before}{figure}{after[:20]}"):
             return False  # "between 1500 and 2300 hours": clock times
         # Part of a date, time, phone number, code or address ("06/25/2009", "1500 hours", "A-123").
-        if re.search(r"[/:#-]\s*$", before) or re.match(r"\s*[/:]\d", after):
+        if re.search(r"(?:[/#-]\s*|:)$", before) or re.match(r"\s*[/:]\d", after):  # "Average wait: 55" counts
             return False
         if re.search(r"(?i)\b(?:january|february|march|april|may|june|july|august|september|october|"
-                     r"november|december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\.?\s*$", before):
+                     r"november|december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\.?\s*(?:\d{1,2}\s*[–-]?\s*)?$",
+                     before):  # a date, the end of a range of days ("January 17–18"), a split day ("APR 1 4")
             return False
         return True
 

@@ -92,6 +92,18 @@ def test_a_grid_of_staffing_or_enforcement_counts_is_withheld_whole(passages):
     assert kinds(passages, uptime)["LE_STATISTIC"] == ["71\npercent", "40\npercent", "93 percent"]
 
 
+def test_staffing_levels_and_labelled_rows_are_statistics_however_small(passages):
+    assert kinds(passages, "Only 4 linguists are assigned to the wire room on weekends.")["LE_STATISTIC"] == ["4"]
+    assert kinds(passages, "Right now 2 handlers work the whole airport cargo ramp.")["LE_STATISTIC"] == ["2"]
+    assert kinds(passages, "Mean dwell at the pier: 48 minutes\n")["LE_STATISTIC"] == ["48"]
+    grid = "Posts by tour\nTour\nAssigned On post\nFirst 31 officers 24 on post\nSecond 27 officers 17 on post\n"
+    assert kinds(passages, grid)["LE_STATISTIC"] == ["31", "24", "27", "17"]
+    # years of experience and court citations are no counts
+    assert not kinds(passages, "Our agents bring over 25 years of experience to export investigations.").get("LE_STATISTIC")
+    assert not kinds(passages, "Stops at fixed checkpoints were upheld in United States v. Martinez-Fuerte, "
+                               "428 U.S. 543 (1976), and in 566 F.2d 242.").get("LE_STATISTIC")
+
+
 @pytest.mark.parametrize("text", [
     # row labels, dates, ZIP codes and phone numbers in a grid are no counts
     "Office roster\nOffice\nAgents\nRoom 12\nSuite 3\nAnnex 4\nWashington, DC 20229\n",
@@ -101,6 +113,12 @@ def test_a_grid_of_staffing_or_enforcement_counts_is_withheld_whole(passages):
 ])
 def test_grids_without_counts_are_not_statistics(passages, text):
     assert not kinds(passages, text).get("LE_STATISTIC"), text
+
+
+def test_the_days_of_a_date_are_not_counts_in_a_grid(passages):
+    found = kinds(passages, "Activation log (nights, March 3–4)\nSite\nActivations\n12 hits\n9 hits\n7 hits\n")
+    assert found["LE_STATISTIC"] == ["12", "9", "7"]
+    assert kinds(passages, "APR 1 4 2008\nAgents\n3 teams\n")["LE_STATISTIC"] == ["3"]  # a date stamp split by OCR
 
 
 @pytest.mark.parametrize("text", [
