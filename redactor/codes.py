@@ -214,8 +214,9 @@ def is_senior_signer(page: Page, f: Finding, policy: Policy) -> bool:
     # senior title itself stands before the name
     before = before_on_line.title() if before_on_line.isupper() else before_on_line  # "REAR ADMIRAL"
     not_titles = rules.get("not_titles", [])
-    if any(re.search(rf"(?:{t})[ \t]*$", before) for t in rules["titles"]) and \
-            not any(re.search(rf"(?:{t})[ \t]*$", before) for t in not_titles):
+    # ("the Patrol Agent in Charge, Ignatius P. Moreau,": the title in apposition)
+    if any(re.search(rf"(?:{t}),?[ \t]*$", before) for t in rules["titles"]) and \
+            not any(re.search(rf"(?:{t}),?[ \t]*$", before) for t in not_titles):
         return True
     rest_of_line = page.text[f.end:line_end].lstrip(" ,–—-")
     prev, nxt = _neighbour_lines(page.text, f.start, 3, 1)
@@ -229,7 +230,8 @@ def is_senior_signer(page: Page, f: Finding, policy: Policy) -> bool:
     closings = [c.lower() for c in rules["closings"]]
     # "FROM: name", "Approved: name", and inline "Approved by name, Title"
     in_from_block = any(re.match(rf"\s*(?:{labels})\s*(?::|(?i:by)\b|$)", ln) for ln in [before_on_line, *prev[-2:]]) \
-        or bool(re.search(rf"(?:^|[.;]\s+)(?:{labels})\s*(?::|(?i:by)\b)\s*$", before_on_line))  # "… . Approved: name"
+        or bool(re.search(rf"(?:^|[.;]\s+)(?:{labels})\s*(?::|(?i:by)\b)\s*$", before_on_line)) \
+        or bool(re.search(rf"\s[–—|]\s+(?:{labels})\s*:?\s*$", before_on_line))  # "… . Approved: name", "date – Prepared for name"
     after_closing = any(ln.strip().rstrip(",").lower() in closings for ln in prev[-2:]) or "/s/" in before_on_line
     return in_from_block or after_closing
 

@@ -330,6 +330,24 @@ def test_a_senior_title_before_the_name_or_a_signature_block_releases_the_offici
     assert {r.text for r in released if "senior" in r.reason} >= {"Joaquín R. Estrella", "Lionel J. Castellano"}
 
 
+def test_station_heads_foia_officers_and_addressees_after_for_or_a_dash_label_are_released(tmp_path: Path):
+    doc, findings = findings_for(tmp_path, [
+        "FOR: Wendell K. Abernathy, Special Agent in Charge, Denver Field Division",
+        "March 3, 2024 – Prepared for Rosalind T. Ferreira, Federal Security Director",
+        "Sent to the Patrol Agent in Charge, Ignatius P. Moreau, and to Deputy Patrol Agent in Charge Laura Varga.",
+        "Please contact Government Information Specialist Tobias Renwick with questions.",
+        "Sincerely,",
+        "Maribel S. Okonkwo",
+        "Associate General Counsel, FOIA/PA Officer",
+        "CONCURRENCE",
+        "Desmond Achterberg",
+        "Associate Chief Counsel",
+    ])
+    texts = {p.text for p in code_findings(doc, findings)[0].proposals}
+    assert not texts & {"Wendell K. Abernathy", "Rosalind T. Ferreira", "Ignatius P. Moreau", "Maribel S. Okonkwo"}, texts
+    assert {"Laura Varga", "Tobias Renwick", "Desmond Achterberg"} <= texts, texts
+
+
 def test_title_case_phrases_of_common_words_are_not_people_nor_looked_for_alone(tmp_path: Path):
     # the document uses "training" and "checkpoint" as words: capitalised, they name things
     got = found(tmp_path, [
