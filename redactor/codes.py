@@ -251,11 +251,24 @@ def same_person(a: str, b: str) -> bool:
     return all(any(lp == sp or (len(sp) == 1 and lp.startswith(sp)) for lp in long) for sp in short)
 
 
-def is_office_address(page: Page, f: Finding, policy: Policy) -> bool:
+def is_office_address(document: Document, page: Page, f: Finding, policy: Policy) -> bool:
     prev, _ = _neighbour_lines(page.text, f.start, 1, 0)
-    line_start, _ = _line_at(page.text, f.start)
-    near = " ".join([*prev, page.text[line_start:f.start]])
-    return any(re.search(rf"\b{re.escape(m)}\b", near) for m in policy.office_address_markers)
+    line_start, line_end = _line_at(page.text, f.start)
+    before = page.text[line_start:f.start]
+    # the office named before it in its sentence, or on the line above when the address opens
+    # its line (a letterhead block)
+    near = before
+    if not before.strip():
+        near = " ".join([*prev, before])
+    elif prev and len(prev[-1]) >= 60:  # prose wrapped from the line above
+        near = re.split(r"[.!?]\s", f"{prev[-1]} {before}")[-1]
+    if any(re.search(rf"\b{re.escape(m)}\b", near) for m in policy.office_address_markers):
+        return True
+    # a letterhead or running footer: the address is a line of its own on more than one page
+    line = page.text[line_start:line_end].strip()
+    if line != f.text.strip():
+        return False
+    return sum(any(ln.strip() == line for ln in other.text.split("\n")) for other in document.pages) > 1
 
 
 def is_public_contact(page: Page, f: Finding, policy: Policy) -> bool:
@@ -369,7 +382,7 @@ def code_findings(document: Document, findings: list[Finding], policy: Policy | 
         if f.entity == "PERSON" and any(same_person(f.origin or f.text, s) for s in signers):
             released.append(Released(f.page, f.text, f.entity, "senior official who signs, issues or announces the record"))
             continue
-        if f.entity == "STREET_ADDRESS" and is_office_address(page, f, policy):
+        if f.entity == "STREET_ADDRESS" and is_office_address(document, page, f, policy):
             released.append(Released(f.page, f.text, f.entity, "agency office address"))
             continue
         if f.entity in ("PHONE_NUMBER", "EMAIL_ADDRESS") and is_public_contact(page, f, policy):

@@ -469,6 +469,28 @@ def test_office_address_is_released_home_address_is_not(tmp_path: Path):
     assert "88 Cedar Hollow Road" in texts and "425 Franklin Street, NW" not in texts
 
 
+def test_a_federal_building_or_a_letterhead_address_on_every_page_is_the_offices(tmp_path: Path):
+    path = tmp_path / "letter.pdf"
+    pdf = pymupdf.open()
+    for body in (["The offices move to the Tate Federal Building, 640 Grove Street, in May.",
+                  "The witness lives at 88 Cedar Hollow Road in Maple Falls."], ["Sincerely,"]):
+        page = pdf.new_page()
+        for i, line in enumerate(body):
+            page.insert_text((72, 72 + 18 * i), line, fontsize=11)
+        page.insert_text((72, 760), "2210 Lockwood Avenue, Reno, Nevada 89502", fontsize=9)  # running footer
+    pdf.save(path)
+    doc = load_document(path)
+    texts = {p.text for p in code_findings(doc, detect(doc, get_detector()))[0].proposals}
+    assert "88 Cedar Hollow Road" in texts, texts
+    assert not {t for t in texts if "640 Grove" in t or "2210 Lockwood" in t}, texts
+
+
+def test_a_date_in_the_prose_after_a_dob_column_is_no_birth_date(tmp_path: Path):
+    got = found(tmp_path, ["Subject", "Name", "DOB", "Kwame Osei-Bonsu", "March 2, 1979",
+                           "Synopsis", "On June 14, 2024, the subject applied for a passport at the Miami Passport Agency."])
+    assert got.get("March 2, 1979") == "DATE_OF_BIRTH" and got.get("June 14, 2024") != "DATE_OF_BIRTH", got
+
+
 def test_press_release_gets_no_proposals(tmp_path: Path):
     doc, findings = findings_for(tmp_path, [
         "NEWS RELEASE - FOR IMMEDIATE RELEASE",
