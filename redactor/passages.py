@@ -61,6 +61,7 @@ class PassageDetector:
         self.deliberative = cfg["deliberative"]
         self.deliberative_cues = _cues(self.deliberative["cues"])
         self.markers = re.compile(self.deliberative["markers"], re.MULTILINE)
+        self.not_deliberative = re.compile(self.deliberative.get("not_passages", "(?!)"), FLAGS)
         st = cfg["statistic"]
         self.statistic = st
         self.stat_nouns = re.compile(st["nouns"], FLAGS)
@@ -198,6 +199,8 @@ class PassageDetector:
             if len(clause.split()) < cfg.get("min_words", 1):
                 continue
             if cfg.get("not_questions") and clause.rstrip(" \n\"”')").endswith("?"):
+                continue
+            if kind == "deliberative" and self.not_deliberative.search(clause.strip()):
                 continue
             hits = {why: (label, weight) for why, label, weight in self._hits(kind, clause, marked)}
             # A label such as "Referral criteria:" says what the text after it is: its cues

@@ -157,6 +157,29 @@ def test_proposals_preferences_and_weighed_risks_are_deliberative(passages, text
     assert "DELIBERATIVE" in kinds(passages, text), text
 
 
+@pytest.mark.parametrize("text", [
+    # the informal register of e-mail and margin comments
+    "Honestly I'd lean against adding the night shift until the new hires are certified.",
+    "I'm not convinced the tip line is worth keeping open on weekends.",
+    "Should we bring the county crime lab in on the swabs before the grand jury meets?",
+    "Open question – do we brief the state prosecutor now or after the search?",
+    "• Option 3 – shift the dog team to the rail yard and leave the bus depot to camera coverage",
+    "Recommend the unit pause the pilot until the vendor fixes the reader errors.",
+    "Our tentative recommendation is to keep both analysts on the fraud queue through March.",
+])
+def test_leanings_questions_to_colleagues_and_laid_out_options_are_deliberative(passages, text):
+    assert "DELIBERATIVE" in kinds(passages, text), text
+
+
+@pytest.mark.parametrize("text", [
+    "Can I renew my passport by mail if it expired more than five years ago?",
+    "Draft 2 – Pre-decisional / Deliberative",
+    "DECISION:   Approve ____     Disapprove ____     Modify ____",
+])
+def test_public_questions_markings_and_blank_decision_blocks_are_not_deliberation(passages, text):
+    assert not kinds(passages, text).get("DELIBERATIVE"), text
+
+
 def test_deliberation_needs_a_recommendation_option_or_opinion(passages):
     draft = "We recommend Option A for the first 90 days. Option B would likely delay referrals."
     assert len(kinds(passages, draft)["DELIBERATIVE"]) == 2
