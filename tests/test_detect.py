@@ -485,6 +485,17 @@ def test_a_federal_building_or_a_letterhead_address_on_every_page_is_the_offices
     assert not {t for t in texts if "640 Grove" in t or "2210 Lockwood" in t}, texts
 
 
+def test_a_home_address_wrapped_across_lines_is_found_whole(tmp_path: Path):
+    pdf = pymupdf.open()
+    page = pdf.new_page()
+    for i, line in enumerate(["The witness, who gave an address of 4410", "Juniper Ct., Apt. 2, Yuma, AZ 85364, left at noon."]):
+        page.insert_text((72, 72 + 13 * i), line, fontsize=11)  # one paragraph: the address wraps
+    pdf.save(tmp_path / "wrapped.pdf")
+    doc = load_document(tmp_path / "wrapped.pdf")
+    got = {f.text: f.entity for f in detect(doc, get_detector())}
+    assert got.get("4410\nJuniper Ct., Apt. 2, Yuma, AZ 85364") == "STREET_ADDRESS", got
+
+
 def test_a_date_in_the_prose_after_a_dob_column_is_no_birth_date(tmp_path: Path):
     got = found(tmp_path, ["Subject", "Name", "DOB", "Kwame Osei-Bonsu", "March 2, 1979",
                            "Synopsis", "On June 14, 2024, the subject applied for a passport at the Miami Passport Agency."])
