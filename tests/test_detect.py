@@ -45,6 +45,10 @@ POSITIVE = [
     ("Seized items were logged by K. Saltonstall at the port.", "K. Saltonstall", "PERSON"),
     ("The driver, Rigoberto QUEZADA ALCÁNTAR, was detained.", "Rigoberto QUEZADA ALCÁNTAR", "PERSON"),
     ("Passport number G07140982 was retained.", "G07140982", "ID_DOCUMENT_NUMBER"),
+    ("The practitioner's DEA registration BM4417302 was suspended.", "BM4417302", "ID_DOCUMENT_NUMBER"),
+    ("He filed under application number KX2204518 in March.", "KX2204518", "ID_DOCUMENT_NUMBER"),
+    ("She was booked under number C44-210937 at the county jail.", "C44-210937", "CASE_NUMBER"),
+    ("The form listed 987 65 4412 as the claimant's number.", "987 65 4412", "US_SSN"),
     ("Kevin Marsh (DEA) and Paula Ortiz (FBI) attended.", "Kevin Marsh", "PERSON"),
     ("Interviewed: Haverford, Kendrick L. at the port.", "Haverford, Kendrick L.", "PERSON"),
     ("Hi Bethany,", "Bethany", "PERSON"),
@@ -494,6 +498,22 @@ def test_a_home_address_wrapped_across_lines_is_found_whole(tmp_path: Path):
     doc = load_document(tmp_path / "wrapped.pdf")
     got = {f.text: f.entity for f in detect(doc, get_detector())}
     assert got.get("4410\nJuniper Ct., Apt. 2, Yuma, AZ 85364") == "STREET_ADDRESS", got
+
+
+def test_form_cells_under_upper_case_badge_and_plate_labels(tmp_path: Path):
+    got = found(tmp_path, ["BADGE", "S-3391", "VEHICLE", "Make / model", "Plate", "2019 Ford Edge", "7KPW214"])
+    assert got.get("S-3391") == "BADGE_NUMBER" and got.get("7KPW214") == "LICENSE_PLATE", got
+
+
+def test_a_document_number_is_withheld_on_every_page_it_appears(tmp_path: Path):
+    path = tmp_path / "two.pdf"
+    pdf = pymupdf.open()
+    for line in ("Re: DEA Registration BM4417302", "Letter of Admonition – BM4417302 – page 2"):
+        pdf.new_page().insert_text((72, 72), line, fontsize=11)
+    pdf.save(path)
+    doc = load_document(path)
+    pages = {f.page for f in detect(doc, get_detector()) if f.text == "BM4417302"}
+    assert pages == {0, 1}, pages
 
 
 def test_a_date_in_the_prose_after_a_dob_column_is_no_birth_date(tmp_path: Path):
