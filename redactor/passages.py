@@ -30,6 +30,7 @@ ABBREVIATION = re.compile(r"(?:(?<![\w-])\p{Lu}|\b(?:\p{Lu}\.){1,3}|\b(?:Mr|Mrs|
                           r"Capt|Gov|Sen|Rep|Dept|Inc|Co|Corp|Ltd|vs|v|e\.g|i\.e|etc|approx|Jan|Feb|Mar|Apr|"
                           r"Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Ave|Blvd|Rd|Hwy|Ft|Mt|Sec|Art|pp|p))\.$")
 BULLET_LINE = re.compile(r"^\s*(?:[•■▪●◦○\-–*]|o\s|\d{1,2}[.)]\s|\(?[a-z]\)\s)")
+HEADER_LINE = re.compile(r"[ \t]*(?:Subject|SUBJECT|Re|RE|Fw|FW|Fwd|FWD)[ \t]*:")
 CLAUSE_SPLIT = re.compile(r";\s+|:\s+(?=\S)|\s+[–—]\s+")
 LEADING_NOISE = re.compile(r"(?:[•■▪●◦○\-–*]\s*|o\s+|\d{1,2}[.)]\s+|\(?[a-z]\)\s+|(?:and|but|or|so|however|"
                            r"also|further(?:more)?|in addition|additionally|moreover|then)\b,?\s+)+",
@@ -176,6 +177,8 @@ class PassageDetector:
         def reports_figures(f: Finding) -> bool:
             inside = [g for g in figures if f.start <= g.start and g.end <= f.end]
             sentence = text[f.start:f.end].replace("\n", " ")
+            if any(g.explanation == "staffing level" for g in inside):
+                return True  # "13 officers are assigned to …": the figure goes, the words stay
             return bool(inside) and bool(self.report.search(sentence)) and not self.rule_mood.search(sentence)
         return [f for f in found if f.entity != self.technique["entity"] or not reports_figures(f)]
 
@@ -202,6 +205,8 @@ class PassageDetector:
                 continue
             if kind == "deliberative" and self.not_deliberative.search(clause.strip()):
                 continue
+            if _cell_stack(clause) or HEADER_LINE.match(text, text.rfind("\n", 0, start) + 1):
+                continue  # a column of table cells, or an e-mail subject line, is no passage
             hits = {why: (label, weight) for why, label, weight in self._hits(kind, clause, marked)}
             # A label such as "Referral criteria:" says what the text after it is: its cues
             # count double there.
@@ -272,6 +277,10 @@ class PassageDetector:
         window = int(self.statistic["table_window"])
         small: list[tuple[Finding, tuple[int, int] | None]] = []  # figures under min_value, by sentence
         counted: set[tuple[int, int] | None] = set()
+        # sentences that state a staffing level: their other figures count too ("25 agents
+        # assigned to the task force, 2 of them on temporary duty")
+        staffed = {next(((a, b) for a, b in spans if a <= m.end() < b), None)
+                   for m in self.figure.finditer(text) if self.staffing.match(text[m.end():m.end() + 80])}
         for i, line in enumerate(lines):
             for m in self.figure.finditer(line):
                 s = offsets[i] + m.start()
@@ -296,7 +305,7 @@ class PassageDetector:
                         and self.period.search(near):  # counts per period, not an inventory of one seizure
                     why = "figure in a table of enforcement counts"
                 else:
-                    counts = (staffing or self.stat_nouns.search(sentence)
+                    counts = (staffing or span in staffed - {None} or self.stat_nouns.search(sentence)
                               or (over_time and self.item_nouns.search(sentence))
                               or (self.stat_verbs.search(sentence) and not self.narrative.search(sentence)))
                     confident = None if counts or not self._stands_alone(sentence) else \
@@ -389,6 +398,12 @@ class PassageDetector:
                      before):  # a date, the end of a range of days ("January 17–18"), a split day ("APR 1 4")
             return False
         return True
+
+
+def _cell_stack(clause: str) -> bool:
+    """Text read down a table column: several short lines, none of them prose."""
+    lines = [ln for ln in clause.split("\n") if ln.strip()]
+    return len(lines) >= 4 and sum(len(ln) for ln in lines) / len(lines) < 25
 
 
 def _nearby_lines(lines: list[str], i: int, window: int) -> list[str]:

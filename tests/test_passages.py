@@ -115,6 +115,17 @@ def test_grids_without_counts_are_not_statistics(passages, text):
     assert not kinds(passages, text).get("LE_STATISTIC"), text
 
 
+def test_a_staffing_sentence_gives_its_figures_not_a_technique(passages):
+    found = kinds(passages, "The resident office has 17 agents assigned to the strike force, 3 of them on loan.")
+    assert found.get("LE_STATISTIC") == ["17", "3"] and not found.get("LE_TECHNIQUE"), found
+
+
+def test_a_column_of_table_cells_or_a_subject_line_is_no_technique(passages):
+    column = ("Summary\nCourier seen\nleaving the\nstash house\nby the back\ngate at night\nReported by\n")
+    assert not kinds(passages, column).get("LE_TECHNIQUE")
+    assert not kinds(passages, "Subject: RE: covert pole camera at the feed store lot\n").get("LE_TECHNIQUE")
+
+
 def test_the_days_of_a_date_are_not_counts_in_a_grid(passages):
     found = kinds(passages, "Activation log (nights, March 3–4)\nSite\nActivations\n12 hits\n9 hits\n7 hits\n")
     assert found["LE_STATISTIC"] == ["12", "9", "7"]
