@@ -47,7 +47,9 @@ FIRST_INITIAL_LAST = (r"(?<![\w.'’-])\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?[ \t]+\p{
                       r"(?:O['’])?\p{Lu}\p{Ll}+(?:\p{Lu}\p{Ll}+)?(?:[-'’]\p{Lu}?\p{Ll}+)*(?![\w'’-])(?![ \t]+\p{Lu}\p{Ll})")
 # The same written surname first, as rosters and tables do: "Ostrowski, Rashida".
 SURNAME_THEN_GIVEN = (r"(?<![\w.'’-])(?P<surname>(?:O['’])?\p{Lu}\p{Ll}+(?:\p{Lu}\p{Ll}+)?(?:[-'’]\p{Lu}\p{Ll}+)*),[ \t]+"
-                      r"(?P<given>\p{Lu}\p{Ll}+)(?:[ \t]+\p{Lu}\.)?(?![\w'’-])(?![ \t]+\p{Lu}\p{Ll})")
+                      r"(?P<given>\p{Lu}\p{Ll}+(?:-\p{L}\p{Ll}+)?)(?:[ \t]+\p{Lu}\.)?(?![\w'’-])(?![ \t]+\p{Lu}\p{Ll})")
+# What may stand before a surname-first name in running text: "prepared by Rahimi, Wren".
+SURNAME_FIRST_LEAD = r"(?i:\b(?:by|reviewer|analyst|contact|attention|attn|poc|cc|bcc|from|to))[ \t]*:?[ \t]+$"
 
 
 @lru_cache(maxsize=1)
@@ -255,10 +257,17 @@ class StructuredNameRecognizer(EntityRecognizer):
             line_start = text.rfind("\n", 0, m.start()) + 1
             line_end = text.find("\n", m.end())
             before, after = text[line_start:m.start()], text[m.end():len(text) if line_end < 0 else line_end]
-            if not re.fullmatch(r"[ \t]*(?:[-•▪●■*][ \t]*)?(?:[\w ./]{1,30}:[ \t]*)?", before) or \
-                    not re.fullmatch(r"[ \t]*(?:[;(–—-].*|,[ \t]*(?:\p{Ll}.*|\p{Lu}{2,}.*)|\.?)", after):
+            led = re.search(SURNAME_FIRST_LEAD, before)
+            opens = led or re.fullmatch(r"[ \t]*(?:[-•▪●■*][ \t]*)?(?:[\w ./]{1,30}:[ \t]*)?", before)
+            # what follows ends the name: the line's end, a clause, or the person's role
+            # ("cc: Abeyta, Quinton, Group Supervisor, Tucson Resident Office")
+            role = after.startswith(",") and self._is_role_line(after.lstrip(", \t"), opening_words=4)
+            closes = role or re.fullmatch(r"[ \t]*(?:[;(–—-].*|,[ \t]*(?:\p{Ll}.*|\p{Lu}{2,}.*)|\.?)", after)
+            if not (opens and closes):
                 continue
-            if m.group("given").lower() in self.given and not self._is_place(doc, *m.span("surname")):
+            # with a lead ("by", "cc:") or a role after it, the small model's place label (it calls
+            # many unfamiliar surnames a GPE) does not outweigh the known given name
+            if m.group("given").lower() in self.given and (led or role or not self._is_place(doc, *m.span("surname"))):
                 add(m.start(), m.end(), 0.72, f"surname, then the known given name '{m.group('given')}'",
                     ask_spacy=False)
 

@@ -489,6 +489,19 @@ def test_a_federal_building_or_a_letterhead_address_on_every_page_is_the_offices
     assert not {t for t in texts if "640 Grove" in t or "2210 Lockwood" in t}, texts
 
 
+def test_surname_first_names_after_a_lead_or_before_a_role(tmp_path: Path):
+    got = found(tmp_path, [
+        "cc: Ostrowski, Marisol, Group Supervisor, Yuma Resident Office",
+        "Extract run March 3, 2024 by Haverkamp, Tobias; questions to the unit.",
+        "Processing note: terms run in the index; reviewer Kettunen, Ayelet",
+        "cc: Brandvold, Lucinda, Watch Commander",
+        "The unit moved from Salem, Virginia to Tucson, Arizona last May.",
+    ])
+    people = {t for t, e in got.items() if e == "PERSON"}
+    assert {"Ostrowski, Marisol", "Haverkamp, Tobias", "Kettunen, Ayelet", "Brandvold, Lucinda"} <= people, got
+    assert not people & {"Salem, Virginia", "Tucson, Arizona", "Watch Commander"}, got
+
+
 def test_a_home_address_wrapped_across_lines_is_found_whole(tmp_path: Path):
     pdf = pymupdf.open()
     page = pdf.new_page()
