@@ -158,6 +158,14 @@ def test_internal_systems_and_urls(passages):
     assert not kinds(passages, "Agents seized an AK-47 rifle and an I-94 form from the vehicle.").get("INTERNAL_SYSTEM")
 
 
+def test_a_code_word_records_are_kept_in_is_a_system_and_a_url_stops_at_a_footer(passages):
+    found = kinds(passages, "Leads are logged in MARROWSTONE and scored; reports were run in BASALT-7 last week. "
+                            "Products are posted to HSIN for partners.")
+    assert found.get("INTERNAL_SYSTEM") and set(found["INTERNAL_SYSTEM"]) == {"MARROWSTONE", "BASALT-7"}, found
+    urls = kinds(passages, "Criteria are kept on https://ops.cbp.example.gov/rules/\nLAW ENFORCEMENT SENSITIVE\n")
+    assert urls["INTERNAL_URL"] == ["https://ops.cbp.example.gov/rules/"], urls
+
+
 @pytest.mark.parametrize("text", [
     "Consider dropping the weekly call with the partner agencies in favor of a shared log.",
     "The warden may prefer to phase in the new mail rules rather than start them at every unit on the same day.",
