@@ -285,10 +285,11 @@ def is_public_contact(page: Page, f: Finding, policy: Policy) -> bool:
         return False
     if re.match(rules.get("toll_free", r"(?!)"), f.text):
         return True
-    # the words just before the number (a label on the line above when the number opens its line)
+    # the words just before the number in its sentence, wrapped lines included ("the FOIA Public
+    # Liaison by emailing … or calling (540) …"); a label on the line above when it opens its line
     line_start, _ = _line_at(page.text, f.start)
-    near = page.text[max(line_start, f.start - 50):f.start]
-    if not near.strip():
+    near = re.split(r"[.!?:]\s", page.text[max(0, f.start - 100):f.start])[-1]
+    if not page.text[line_start:f.start].strip():
         prev, _ = _neighbour_lines(page.text, f.start, 1, 0)
         near = prev[-1] if prev else ""
     return any(re.search(rf"(?i)\b{re.escape(m)}\b", near) for m in rules.get("line_words", []))

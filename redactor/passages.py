@@ -30,6 +30,7 @@ ABBREVIATION = re.compile(r"(?:(?<![\w-])\p{Lu}|\b(?:\p{Lu}\.){1,3}|\b(?:Mr|Mrs|
                           r"Capt|Gov|Sen|Rep|Dept|Inc|Co|Corp|Ltd|vs|v|e\.g|i\.e|etc|approx|Jan|Feb|Mar|Apr|"
                           r"Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Ave|Blvd|Rd|Hwy|Ft|Mt|Sec|Art|pp|p))\.$")
 BULLET_LINE = re.compile(r"^\s*(?:[•■▪●◦○\-–*]|o\s|\d{1,2}[.)]\s|\(?[a-z]\)\s)")
+PRINTED_CODE = re.compile(r"\(b\)\s*\(\d\)")
 HEADER_LINE = re.compile(r"[ \t]*(?:Subject|SUBJECT|Re|RE|Fw|FW|Fwd|FWD)[ \t]*:")
 CLAUSE_SPLIT = re.compile(r";\s+|:\s+(?=\S)|\s+[–—]\s+")
 LEADING_NOISE = re.compile(r"(?:[•■▪●◦○\-–*]\s*|o\s+|\d{1,2}[.)]\s+|\(?[a-z]\)\s+|(?:and|but|or|so|however|"
@@ -89,7 +90,8 @@ class PassageDetector:
         self.time_range = re.compile(st["time_range"], FLAGS)
         sy = cfg["systems"]
         self.systems = sy
-        self.system_patterns = [(p["why"], re.compile(p["pattern"], FLAGS), p.get("named_as_system", False))
+        self.system_patterns = [(p["why"], re.compile(p["pattern"], FLAGS), p.get("named_as_system", False),
+                                 p.get("yields_to_longer", False))
                                 for p in sy["patterns"]]
         self.not_codes = re.compile(sy["not_codes"], FLAGS)
         self.public_names = re.compile(sy["public_names"], FLAGS)
@@ -207,6 +209,8 @@ class PassageDetector:
                 continue
             if _cell_stack(clause) or HEADER_LINE.match(text, text.rfind("\n", 0, start) + 1):
                 continue  # a column of table cells, or an e-mail subject line, is no passage
+            if PRINTED_CODE.search(clause):
+                continue  # already redacted in an earlier release: its exemption code is printed there
             hits = {why: (label, weight) for why, label, weight in self._hits(kind, clause, marked)}
             # A label such as "Referral criteria:" says what the text after it is: its cues
             # count double there.
@@ -244,7 +248,8 @@ class PassageDetector:
 
     def _systems(self, page: int, text: str) -> list[Finding]:
         out = []
-        for why, pattern, named_as_system in self.system_patterns:
+        yielding = []  # findings of patterns that give way to a longer reading of the same name
+        for why, pattern, named_as_system, yields in self.system_patterns:
             for m in pattern.finditer(text):
                 code = m.group().strip()
                 core = re.search(r"(?-i)\b[A-Z][A-Za-z0-9]*(?:[- ][A-Z0-9]+)*", code)
@@ -254,9 +259,11 @@ class PassageDetector:
                 window = text[max(0, m.start() - 80): m.end() + 80]
                 if not named_as_system and not self.system_context.search(window):
                     continue  # a bare code with nothing saying it is a system
-                out.append(Finding(page, m.start(), m.start() + len(m.group().rstrip()), code, self.systems["entity"],
-                                   0.8, f"{RECOGNIZER}:system", why))
-        return out
+                found = Finding(page, m.start(), m.start() + len(m.group().rstrip()), code, self.systems["entity"],
+                                0.8, f"{RECOGNIZER}:system", why)
+                (yielding if yields else out).append(found)
+        # "logged in the SABLE gun-trace workbench": not "SABLE" as well
+        return out + [f for f in yielding if not any(g.start <= f.start and f.end <= g.end for g in out)]
 
     def _urls(self, page: int, text: str) -> list[Finding]:
         out = []

@@ -426,6 +426,16 @@ def test_public_contacts_are_released_personal_ones_are_not(tmp_path: Path):
     texts = {p.text for p in code_findings(doc, findings)[0].proposals}
     assert {"maria.lopez@example.gov", "202-555-0143", "Maria Lopez"} <= texts
     assert not texts & {"1-866-555-0142", "(202) 555-0188", "foia@example.gov"}, texts
+    # the office named earlier in the sentence, the line wrapped before the number
+    pdf = pymupdf.open()
+    page = pdf.new_page()
+    for i, line in enumerate(["You may also contact the agency's FOIA Public Liaison by writing to the address above or",
+                              "calling (540) 555-0163. Agent Maria Lopez can be reached at 202-555-0143."]):
+        page.insert_text((72, 72 + 13 * i), line, fontsize=10)
+    pdf.save(tmp_path / "wrapped.pdf")
+    doc = load_document(tmp_path / "wrapped.pdf")
+    texts = {p.text for p in code_findings(doc, detect(doc, get_detector()))[0].proposals}
+    assert "202-555-0143" in texts and "(540) 555-0163" not in texts, texts
 
 
 def test_only_a_press_release_heading_makes_a_record_public(tmp_path: Path):

@@ -135,6 +135,7 @@ def test_the_days_of_a_date_are_not_counts_in_a_grid(passages):
 @pytest.mark.parametrize("text", [
     "The program began in 2007 under 8 U.S.C. 1324 and section 287 of the Act.",
     "Requests are handled under 28 CFR 16.4 and 6 CFR 5.3 as amended.",
+    "Last quarter we referred 38 pages of records to other agencies; see 566 F.2d 242, 260 (D.C. Cir. 1977).",
     "The checkpoint operates between 1500 hours and 2300 hours; agents arrive at 0600 hours.",
     "Officers responding to Title 21 cases at the ports met on March 12, 2009 in Room 4417.",
     "The budget request for FY 2010 was $45,000 for training 12 instructors.",
@@ -197,6 +198,12 @@ def test_leanings_questions_to_colleagues_and_laid_out_options_are_deliberative(
 ])
 def test_public_questions_markings_and_blank_decision_blocks_are_not_deliberation(passages, text):
     assert not kinds(passages, text).get("DELIBERATIVE"), text
+
+
+def test_a_passage_already_redacted_in_an_earlier_release_is_not_proposed_again(passages):
+    text = ("Loads are referred for prosecution once they meet the criteria set by (b)(2),(b)(7)(E)\n"
+            "(b)(2),(b)(7)(E) and agents must follow them.")
+    assert not kinds(passages, text).get("LE_TECHNIQUE")
 
 
 def test_deliberation_needs_a_recommendation_option_or_opinion(passages):
