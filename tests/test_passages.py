@@ -38,6 +38,13 @@ def kinds(detector: PassageDetector, text: str, marked: bool = False) -> dict[st
     "The tunnel detection team uses ground-penetrating radar along a two-mile stretch west of the port.",
     "Loads of less than 50 pounds are referred to the county prosecutor instead of the USAO.",
     "All hits are run through TECS and the NCIC query before the subject is released.",
+    # methods, limits and criteria in plainer words
+    "After 2200 a single deputy usually covers the whole river district alone.",
+    "The dive team searches hulls on a fixed schedule, Mondays and Thursdays only.",
+    "Buses are waved straight to secondary when the manifest lists a first-time carrier.",
+    "Analysts rank the tips by a weighted score in which prior arrests count double.",
+    "Investigators keep two backstopped personas and buy from each seller no more than once a month.",
+    "The clinic manager is questioned before the owner learns that the inspection is under way.",
 ])
 def test_techniques_are_found(passages, text):
     assert kinds(passages, text).get("LE_TECHNIQUE"), text
