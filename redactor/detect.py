@@ -301,6 +301,9 @@ LOWERCASE_WORD = re.compile(r"(?<![\w.@/-])\p{Ll}[\p{Ll}'’-]+(?![\w@/]|\.\w)")
 LAYOUT_ONLY_NAMES = {SIGNATURE_BLOCK_NAME, LIST_LINE_NAME}
 
 
+ROLE_COLUMN = "in a table under a role column"  # the end of two pattern names in recognizers.yaml
+
+
 def _common_in_document(f: Finding, common: set[str], detector: Detector) -> bool:
     """A weakly found "name" one of whose words the document uses in lower case, none of them a
     given name that opens it, names a thing ("Refresher Training" beside "the training",
@@ -315,6 +318,12 @@ def _common_in_document(f: Finding, common: set[str], detector: Detector) -> boo
         return any(w in common for w in words[1:])
     if f.recognizer == "SpacyRecognizer" or f.explanation in LAYOUT_ONLY_NAMES:
         return words[0] not in detector.names.given and any(w in common for w in words)
+    if ROLE_COLUMN in f.explanation and "\n" in f.text:
+        # a cell read across a line break may be two cells ("Casa / Grande", "Florence / Drone"):
+        # its given name ("Ben-David, / Lorcan": after the comma) must be a known one, and its
+        # other words no common word of the document
+        given = words[1] if "," in f.text else words[0]
+        return given not in detector.names.given or any(w in common for w in words if w != given)
     return False
 
 

@@ -520,6 +520,21 @@ def test_surname_first_names_after_a_lead_or_before_a_role(tmp_path: Path):
     assert not people & {"Salem, Virginia", "Tucson, Arizona", "Watch Commander"}, got
 
 
+def test_names_under_a_role_column_but_not_two_cells_read_as_one(tmp_path: Path):
+    pdf = pymupdf.open()
+    page = pdf.new_page()
+    cells = ["Date", "Place", "Reported", "by", "March 2,", "2024", "Sierra", "Vista", "Marcus", "Ellison",
+             "March 9,", "2024", "Marion", "Drone", "over the dam", "Carmen", "Whitfield"]
+    for i, line in enumerate(cells):
+        page.insert_text((72, 72 + 12 * i), line, fontsize=9)  # a table read cell by cell
+    page.insert_text((72, 72 + 12 * len(cells) + 20), "A drone was seen near the dam.", fontsize=9)
+    pdf.save(tmp_path / "table.pdf")
+    doc = load_document(tmp_path / "table.pdf")
+    people = {f.text.replace("\n", " ") for f in detect(doc, get_detector()) if f.entity == "PERSON"}
+    assert {"Marcus Ellison", "Carmen Whitfield"} <= people, people
+    assert not {p for p in people if "Sierra" in p or "Vista" in p or "Marion" in p or "Drone" in p}, people
+
+
 def test_a_home_address_wrapped_across_lines_is_found_whole(tmp_path: Path):
     pdf = pymupdf.open()
     page = pdf.new_page()
