@@ -135,11 +135,15 @@ class Policy:
 
 MONTHS = ("january february march april may june july august september october november december "
           "jan feb mar apr may jun jul aug sep sept oct nov dec").split()
-# A date as records write it: "June 25, 2009", "25 June 2009", "06/25/2009", "2009-06-25",
-# "MAR 03 2010"; and fiscal years, "FY09" / "FY 2009".
+MONTH_NUMBER = {name: number for number, names in enumerate(
+    ("january jan", "february feb", "march mar", "april apr", "may", "june jun", "july jul", "august aug",
+     "september sep sept", "october oct", "november nov", "december dec"), 1) for name in names.split()}
+# A date as records write it: "June 25, 2009", "25 June 2009", "06/25/2009", "6/25/09",
+# "2009-06-25", "25-JUN-2009", "MAR 03 2010"; and fiscal years, "FY09" / "FY 2009".
 DATE = re.compile(r"(?i)\b(?:(?P<mon>" + "|".join(MONTHS) + r")\.?\s+(?:\d{1,2}(?:\s?\d)?,?\s+)?(?P<y1>(?:19|20)\d{2})"
                   r"|\d{1,2}\s+(?P<mon2>" + "|".join(MONTHS) + r")\.?,?\s+(?P<y2>(?:19|20)\d{2})"
-                  r"|(?P<m3>\d{1,2})/(?P<d3>\d{1,2})/(?P<y3>(?:19|20)\d{2})\b"
+                  r"|\d{1,2}-(?P<mon5>" + "|".join(MONTHS) + r")-(?P<y5>(?:19|20)\d{2})\b"
+                  r"|(?P<m3>\d{1,2})/(?P<d3>\d{1,2})/(?P<y3>(?:19|20)?\d{2})\b"
                   r"|(?P<y4>(?:19|20)\d{2})-(?P<m4>\d{2})-(?P<d4>\d{2})\b"
                   r"|\bFY\s?(?P<fy>(?:19|20)?\d{2})\b)")
 HEADER_DATE = re.compile(r"(?im)^\s*(?:date|sent|dated|issued|effective)\s*:?\s*(?P<rest>.{0,60})$")
@@ -149,11 +153,14 @@ def _dates(text: str) -> list[date]:
     out = []
     for m in DATE.finditer(text):
         try:
-            if m["y1"] or m["y2"]:
-                month = MONTHS.index((m["mon"] or m["mon2"]).lower()) % 12 + 1
-                out.append(date(int(m["y1"] or m["y2"]), month, 1))
+            if m["y1"] or m["y2"] or m["y5"]:
+                month = MONTH_NUMBER[(m["mon"] or m["mon2"] or m["mon5"]).lower()]
+                out.append(date(int(m["y1"] or m["y2"] or m["y5"]), month, 1))
             elif m["y3"]:
-                out.append(date(int(m["y3"]), int(m["m3"]), int(m["d3"])))
+                year = int(m["y3"])
+                if len(m["y3"]) == 2:  # "6/25/09"; "3/4/84" is 1984, never a future year
+                    year += 2000 if 2000 + year <= date.today().year else 1900
+                out.append(date(year, int(m["m3"]), int(m["d3"])))
             elif m["y4"]:
                 out.append(date(int(m["y4"]), int(m["m4"]), int(m["d4"])))
             elif m["fy"]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -220,6 +221,17 @@ def test_clauses_split_sentences_not_abbreviations():
 def test_a_sector_closing_a_technique_stays_released(passages):
     found = kinds(passages, "Agents stage at the Kilo 26 pull-off between 0200 and 0500 hours, Rio Grande Valley Sector")
     assert found["LE_TECHNIQUE"] == ["Agents stage at the Kilo 26 pull-off between 0200 and 0500 hours"]
+
+
+@pytest.mark.parametrize("header, when", [
+    ("Date: Dec. 15, 2010", date(2010, 12, 1)),      # abbreviated months: December, not January
+    ("Sent: Oct 3, 2010 4:12 PM", date(2010, 10, 1)),
+    ("Date: 25-JUN-2009", date(2009, 6, 1)),
+    ("Date: 6/25/09", date(2009, 6, 25)),             # a two-digit year is never in the future
+])
+def test_record_dates_as_headers_write_them(tmp_path, header, when):
+    doc = load_document(make_pdf(tmp_path / "d.pdf", ["MEMORANDUM", header, "The subject, DOB 3/4/84, was interviewed."]))
+    assert record_date(doc) == when
 
 
 def test_pre_milner_records_get_b2_with_a_warning(tmp_path):
