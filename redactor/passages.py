@@ -30,6 +30,7 @@ ABBREVIATION = re.compile(r"(?:(?<![\w-])\p{Lu}|\b(?:\p{Lu}\.){1,3}|\b(?:Mr|Mrs|
                           r"Capt|Gov|Sen|Rep|Dept|Inc|Co|Corp|Ltd|vs|v|e\.g|i\.e|etc|approx|Jan|Feb|Mar|Apr|"
                           r"Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Ave|Blvd|Rd|Hwy|Ft|Mt|Sec|Art|pp|p))\.$")
 BULLET_LINE = re.compile(r"^\s*(?:[•■▪●◦○\-–*]|o\s|\d{1,2}[.)]\s|\(?[a-z]\)\s)")
+STAFFING_LEVEL = "staffing level"  # a statistic's explanation; such a sentence is no technique
 PRINTED_CODE = re.compile(r"\(b\)\s*\(\d\)")
 HEADER_LINE = re.compile(r"[ \t]*(?:Subject|SUBJECT|Re|RE|Fw|FW|Fwd|FWD)[ \t]*:")
 CLAUSE_SPLIT = re.compile(r";\s+|:\s+(?=\S)|\s+[–—]\s+")
@@ -179,7 +180,7 @@ class PassageDetector:
         def reports_figures(f: Finding) -> bool:
             inside = [g for g in figures if f.start <= g.start and g.end <= f.end]
             sentence = text[f.start:f.end].replace("\n", " ")
-            if any(g.explanation == "staffing level" for g in inside):
+            if any(g.explanation == STAFFING_LEVEL for g in inside):
                 return True  # "13 officers are assigned to …": the figure goes, the words stay
             return bool(inside) and bool(self.report.search(sentence)) and not self.rule_mood.search(sentence)
         return [f for f in found if f.entity != self.technique["entity"] or not reports_figures(f)]
@@ -319,7 +320,7 @@ class PassageDetector:
                         self._confident("statistic", self._model_scores(sentence))
                     if not (counts or confident) or self.public_stat.search(sentence):
                         continue
-                    why = ("staffing level" if staffing else "figure counting enforcement activity" if counts else
+                    why = (STAFFING_LEVEL if staffing else "figure counting enforcement activity" if counts else
                            f"figure in a sentence the classifier reads as an operational statistic ({confident:.2f})")
                 found = Finding(page, s, s + len(figure), figure, self.statistic["entity"], 0.7,
                                 f"{RECOGNIZER}:statistic", why)

@@ -514,6 +514,7 @@ def test_surname_first_names_after_a_lead_or_before_a_role(tmp_path: Path):
         "Processing note: terms run in the index; reviewer Kettunen, Ayelet",
         "cc: Brandvold, Lucinda, Watch Commander",
         "The unit moved from Salem, Virginia to Tucson, Arizona last May.",
+        "The letter came from Salem, Virginia.",
     ])
     people = {t for t, e in got.items() if e == "PERSON"}
     assert {"Ostrowski, Marisol", "Haverkamp, Tobias", "Kettunen, Ayelet", "Brandvold, Lucinda"} <= people, got
