@@ -32,14 +32,15 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def make_pdf(path: Path, lines: list[str], fontsize: float = 11, **save_kwargs) -> Path:
-    """A one-page text PDF with each line at a fixed position (as a memo would have)."""
+def make_pdf(path: Path, lines: list[str], fontsize: float = 11, leading: float = 1.6, **save_kwargs) -> Path:
+    """A one-page text PDF with each line at a fixed position (as a memo would have). At the
+    default leading each line is a paragraph of its own; at 1.3 the lines wrap one paragraph."""
     doc = pymupdf.open()
     page = doc.new_page()
     y = 72
     for line in lines:
         page.insert_text((72, y), line, fontsize=fontsize, fontname="helv")
-        y += fontsize * 1.6
+        y += fontsize * leading
     doc.save(path, **save_kwargs)
     doc.close()
     return path

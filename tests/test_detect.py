@@ -23,6 +23,12 @@ def found(tmp_path: Path, lines: list[str]) -> dict[str, str]:
     return {f.text: f.entity for f in findings_for(tmp_path, lines)[1]}
 
 
+def proposed(doc, findings=None) -> set[str]:
+    """The texts the policy proposes for a document (detected here unless findings are given)."""
+    findings = detect(doc, get_detector()) if findings is None else findings
+    return {p.text for p in code_findings(doc, findings)[0].proposals}
+
+
 POSITIVE = [
     ("Call him at (202) 555-0143 today.", "(202) 555-0143", "PHONE_NUMBER"),
     ("Desk: 202-555-0178 ext. 4410", "202-555-0178 ext. 4410", "PHONE_NUMBER"),
@@ -304,7 +310,7 @@ def test_issuing_official_and_witness_of_a_testimony_are_released(tmp_path: Path
         "Issued by: Wenonah D. Nwachukwu, Assistant Director, Enforcement Programs",
         "Questions go to SA Janet Morrow.",
     ])
-    texts = {p.text for p in code_findings(doc, findings)[0].proposals}
+    texts = proposed(doc, findings)
     assert "Janet Morrow" in texts and "Wenonah D. Nwachukwu" not in texts
     doc, findings = findings_for(tmp_path, ["STATEMENT OF", "WILLIAM H. ASHFORD", "Rear Admiral, U.S. Coast Guard",
                                             "The boarding team led by Petty Officer Dana Kline seized 14 bales."])
@@ -317,7 +323,7 @@ def test_a_senior_addressee_is_released_the_sender_below_them_is_not(tmp_path: P
     doc, findings = findings_for(tmp_path, ["Memorandum", "To", "Faustino Lindenmeyer",
                                             "Assistant Director, Enforcement Programs and Services",
                                             "From", "DUSM Ottoline Benslimane", "Deputy U.S. Marshal"])
-    texts = {p.text for p in code_findings(doc, findings)[0].proposals}
+    texts = proposed(doc, findings)
     assert "Faustino Lindenmeyer" not in texts and "Ottoline Benslimane" in texts, texts
 
 
@@ -355,7 +361,7 @@ def test_station_heads_foia_officers_and_addressees_after_for_or_a_dash_label_ar
         "Desmond Achterberg",
         "Associate Chief Counsel",
     ])
-    texts = {p.text for p in code_findings(doc, findings)[0].proposals}
+    texts = proposed(doc, findings)
     assert not texts & {"Wendell K. Abernathy", "Rosalind T. Ferreira", "Ignatius P. Moreau", "Maribel S. Okonkwo"}, texts
     assert {"Laura Varga", "Tobias Renwick", "Desmond Achterberg"} <= texts, texts
 
@@ -431,18 +437,14 @@ def test_public_contacts_are_released_personal_ones_are_not(tmp_path: Path):
         "Report tips to the ICE Tip Line at 1-866-555-0142 or call the press office at (202) 555-0188.",
         "Requests: foia@example.gov. Case questions: Maria Lopez, maria.lopez@example.gov, 202-555-0143.",
     ])
-    texts = {p.text for p in code_findings(doc, findings)[0].proposals}
+    texts = proposed(doc, findings)
     assert {"maria.lopez@example.gov", "202-555-0143", "Maria Lopez"} <= texts
     assert not texts & {"1-866-555-0142", "(202) 555-0188", "foia@example.gov"}, texts
     # the office named earlier in the sentence, the line wrapped before the number
-    pdf = pymupdf.open()
-    page = pdf.new_page()
-    for i, line in enumerate(["You may also contact the agency's FOIA Public Liaison by writing to the address above or",
-                              "calling (540) 555-0163. Agent Maria Lopez can be reached at 202-555-0143."]):
-        page.insert_text((72, 72 + 13 * i), line, fontsize=10)
-    pdf.save(tmp_path / "wrapped.pdf")
-    doc = load_document(tmp_path / "wrapped.pdf")
-    texts = {p.text for p in code_findings(doc, detect(doc, get_detector()))[0].proposals}
+    doc = load_document(make_pdf(tmp_path / "wrapped.pdf", [
+        "You may also contact the agency's FOIA Public Liaison by writing to the address above or",
+        "calling (540) 555-0163. Agent Maria Lopez can be reached at 202-555-0143."], fontsize=10, leading=1.3))
+    texts = proposed(doc)
     assert "202-555-0143" in texts and "(540) 555-0163" not in texts, texts
 
 
@@ -502,7 +504,7 @@ def test_a_federal_building_or_a_letterhead_address_on_every_page_is_the_offices
         page.insert_text((72, 760), "2210 Lockwood Avenue, Reno, Nevada 89502", fontsize=9)  # running footer
     pdf.save(path)
     doc = load_document(path)
-    texts = {p.text for p in code_findings(doc, detect(doc, get_detector()))[0].proposals}
+    texts = proposed(doc)
     assert "88 Cedar Hollow Road" in texts, texts
     assert not {t for t in texts if "640 Grove" in t or "2210 Lockwood" in t}, texts
 
@@ -522,27 +524,19 @@ def test_surname_first_names_after_a_lead_or_before_a_role(tmp_path: Path):
 
 
 def test_names_under_a_role_column_but_not_two_cells_read_as_one(tmp_path: Path):
-    pdf = pymupdf.open()
-    page = pdf.new_page()
     cells = ["Date", "Place", "Reported", "by", "March 2,", "2024", "Sierra", "Vista", "Marcus", "Ellison",
              "March 9,", "2024", "Marion", "Drone", "over the dam", "Carmen", "Whitfield"]
-    for i, line in enumerate(cells):
-        page.insert_text((72, 72 + 12 * i), line, fontsize=9)  # a table read cell by cell
-    page.insert_text((72, 72 + 12 * len(cells) + 20), "A drone was seen near the dam.", fontsize=9)
-    pdf.save(tmp_path / "table.pdf")
-    doc = load_document(tmp_path / "table.pdf")
+    # a table read cell by cell, then a paragraph
+    doc = load_document(make_pdf(tmp_path / "table.pdf", [*cells, "", "A drone was seen near the dam."],
+                                 fontsize=9, leading=1.3))
     people = {f.text.replace("\n", " ") for f in detect(doc, get_detector()) if f.entity == "PERSON"}
     assert {"Marcus Ellison", "Carmen Whitfield"} <= people, people
     assert not {p for p in people if "Sierra" in p or "Vista" in p or "Marion" in p or "Drone" in p}, people
 
 
 def test_a_home_address_wrapped_across_lines_is_found_whole(tmp_path: Path):
-    pdf = pymupdf.open()
-    page = pdf.new_page()
-    for i, line in enumerate(["The witness, who gave an address of 4410", "Juniper Ct., Apt. 2, Yuma, AZ 85364, left at noon."]):
-        page.insert_text((72, 72 + 13 * i), line, fontsize=11)  # one paragraph: the address wraps
-    pdf.save(tmp_path / "wrapped.pdf")
-    doc = load_document(tmp_path / "wrapped.pdf")
+    doc = load_document(make_pdf(tmp_path / "wrapped.pdf", [  # one paragraph: the address wraps
+        "The witness, who gave an address of 4410", "Juniper Ct., Apt. 2, Yuma, AZ 85364, left at noon."], leading=1.2))
     got = {f.text: f.entity for f in detect(doc, get_detector())}
     assert got.get("4410\nJuniper Ct., Apt. 2, Yuma, AZ 85364") == "STREET_ADDRESS", got
 
