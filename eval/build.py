@@ -36,7 +36,7 @@ import yaml
 
 HERE = Path(__file__).resolve().parent
 SRC = HERE / "src"
-SPLITS = ("dev", "heldout", "tune", "probe")
+SPLITS = ("dev", "heldout", "tune", "probe", "check")
 SEED = "redactor-eval-v1"
 FIXED_DATE = "D:20240115090000Z"  # fixed dates + reproducible save: a rebuild gives the same bytes
 
