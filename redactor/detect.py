@@ -70,6 +70,16 @@ def _read_yaml(path: Path) -> dict:
         return yaml.safe_load(fh)
 
 
+class OrderedRegistry(RecognizerRegistry):
+    """Presidio's registry hands the analyzer its recognizers as a set, in an order that changes
+    from run to run; of two equal results the first recognizer's is kept, so what later steps
+    made of a finding changed from run to run. Here they come in the order they were added."""
+
+    def get_recognizers(self, *args, **kwargs) -> list:
+        chosen = set(map(id, super().get_recognizers(*args, **kwargs)))
+        return [r for r in self.recognizers if id(r) in chosen]
+
+
 @lru_cache(maxsize=4)
 def get_detector(config_file: str | None = None) -> Detector:
     """Build the analyzer once per process (model load is the expensive part)."""
@@ -95,15 +105,17 @@ def get_detector(config_file: str | None = None) -> Detector:
         if name in nlp.pipe_names:
             nlp.disable_pipe(name)
 
-    registry = RecognizerRegistry(supported_languages=[LANGUAGE], global_regex_flags=REGEX_FLAGS)
+    registry = OrderedRegistry(supported_languages=[LANGUAGE], global_regex_flags=REGEX_FLAGS)
     for file in config["recognizer_files"]:
         registry.add_recognizers_from_yaml(base / file)
     for recognizer in registry.recognizers:  # YAML recognizers default to IGNORECASE
         recognizer.global_regex_flags = REGEX_FLAGS
-    registry.add_recognizer(SpacyRecognizer(supported_entities=["PERSON"]))
     lexicons = _read_yaml(base / config["lexicon_file"])
     names = StructuredNameRecognizer(lexicons)
+    # Added before the model: of two equal results for one span, Presidio keeps the first
+    # recognizer's, and the layout's reading is the better evidence ("Oluwaseun / J. Okafor-Reid").
     registry.add_recognizer(names)
+    registry.add_recognizer(SpacyRecognizer(supported_entities=["PERSON"]))
     analyzer = AnalyzerEngine(registry=registry, nlp_engine=nlp_engine,
                               supported_languages=[LANGUAGE])
     passages = PassageDetector(base / config["passage_file"])

@@ -612,3 +612,12 @@ def test_hyphenated_and_wrapped_names_map_to_boxes_on_each_line(tmp_path: Path):
     assert name.text.split() == ["Bartholomew", "Oyelaran-Whitcombe"]
     assert len(name.boxes) == 2  # one box per line fragment
     assert name.boxes[0][1] < name.boxes[1][1]
+
+
+def test_recognizers_run_in_the_order_they_were_added():
+    # Presidio's registry returns a set: of two equal results the first recognizer's is kept, so
+    # a name's explanation (and what later steps made of it) changed from run to run.
+    registry = get_detector().analyzer.registry
+    order = [r.name for r in registry.get_recognizers("en", all_fields=True)]
+    assert order == [r.name for r in registry.recognizers]
+    assert order.index("StructuredNameRecognizer") < order.index("SpacyRecognizer")
