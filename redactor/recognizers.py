@@ -232,6 +232,10 @@ class StructuredNameRecognizer(EntityRecognizer):
                 single = len(text[span[0]:span[1]].split()) == 1
                 if single and span[1] < m.end("name"):
                     continue  # "Chief Information Officer": one word left of a job title is no name
+                more = re.match(r"[ \t]+(?:and|&|of|for|at)[ \t]+(?=\p{Lu})", text[span[1]:span[1] + 20])
+                if single and more and not self.titled.match(text, span[1] + more.end()):
+                    continue  # a title-case heading goes on ("Security Officer Coverage and Screening"),
+                    # a list of titled people does not ("Det. Mirabal and Det. Wojcik")
                 add(*span, 0.9, f"name after the title '{text[m.start():m.start('name')].strip()}'", single,
                     titled=True)
 
@@ -346,8 +350,18 @@ class StructuredNameRecognizer(EntityRecognizer):
                 add(offset + m.start("name"), offset + m.end("name"), 0.9, "name in a header or routing line",
                     ask_spacy=False)
                 continue
+            after_role = False
             for piece in re.finditer(r"[^,]+", clean):
                 m = self.header_piece.fullmatch(piece.group())
+                if m and self._is_role_line(m.group("name"), opening_words=4):
+                    m = None  # "Legal Instruments Examiner" is a job title, not a name
+                if not m:
+                    # after a person's job title come their office and city ("..., Supervisory
+                    # Wildlife Inspector, Los Angeles"); another person opens on a given name
+                    after_role = after_role or self._is_role_line(piece.group(), opening_words=4)
+                    continue
+                if after_role and m.group("name").split()[0].lower() not in self.given:
+                    continue
                 if m:
                     base = offset + piece.start()
                     add(base + m.start("name"), base + m.end("name"), 0.9, "name in a header or routing line",

@@ -621,3 +621,34 @@ def test_recognizers_run_in_the_order_they_were_added():
     order = [r.name for r in registry.get_recognizers("en", all_fields=True)]
     assert order == [r.name for r in registry.recognizers]
     assert order.index("StructuredNameRecognizer") < order.index("SpacyRecognizer")
+
+
+def test_park_and_field_titles_job_titles_and_places_are_not_names(tmp_path: Path):
+    lines = [
+        "Prepared by: Imelda Q. Farnsworth, Supervisory Park Ranger, Grand Junction, 202-555-0100",
+        "cc: Rosalind Achebe, Paralegal Specialist, Records Hub (by e-mail)",
+        "The report came from Ranger Thaddeus Okonjo on the night shift.",
+        "SUBJECT: Contract Guard Officer Staffing and Screening at the Federal Center",
+        "Det. Abernathy and Det. Okafor will interview the witness again.",
+        "The exercise was held at Marine Corps Air Station Yuma in March.",
+        "A Marine stationed at Camp San Mateo, Rufus K. Abernathy, was arrested.",
+        "Duty Officer, nights and weekends: 202-555-0164.",
+    ]
+    doc = load_document(make_pdf(tmp_path / "titles.pdf", lines))
+    people = {f.text for f in detect(doc, get_detector()) if f.entity == "PERSON"}
+    assert {"Imelda Q. Farnsworth", "Rosalind Achebe", "Thaddeus Okonjo", "Abernathy",
+            "Rufus K. Abernathy"} <= people, people
+    assert not people & {"Grand Junction", "Records Hub", "Paralegal Specialist", "Ranger Thaddeus Okonjo",
+                         "Staffing", "Marine Corps", "Mateo, Rufus K.", "Duty"}, people
+
+
+def test_inspectors_general_and_chief_rangers_who_sign_are_released(tmp_path: Path):
+    doc = load_document(make_pdf(tmp_path / "senior.pdf", [
+        "TO: Philippa R. Osei, Assistant Inspector General for Investigations",
+        "FROM: Casimir Delacroix-Ward, Special Agent in Charge, Southern Region",
+        "Staffing at the field office remains a concern; Agent Hollis Penrose covers the region alone.",
+        "Approved: Gwendolyn Achterberg, State Chief Ranger.",
+    ]))
+    texts = proposed(doc)
+    assert "Hollis Penrose" in texts, texts
+    assert not {t for t in texts if "Osei" in t or "Delacroix" in t or "Achterberg" in t}, texts
