@@ -22,6 +22,9 @@ from .models import ProposalSet
 # Strings shorter than this are checked only under their own boxes: "12" or "Lee" may
 # legitimately appear elsewhere on the page.
 MIN_GLOBAL_LEN = 4
+# A font program or a ToUnicode CMap maps glyphs to code points ("<0108> <0393>" is a Greek
+# Gamma); it holds no text of the document, and a withheld "0393" in it is no leak.
+FONT_PROGRAM = re.compile(r"/Length[123]\b|/Subtype\s*/(?:Type1C|CIDFontType0C|OpenType)\b")
 FIGURE_ENTITIES = {"LE_STATISTIC"}
 FIGURE = re.compile(r"[\d.,]+(?:\s?%|\s?percent)?")
 
@@ -103,6 +106,12 @@ def _check_image_pixels(doc: pymupdf.Document, applied: list, report: VerifyRepo
                                     f"image under redaction {p.id} ({', '.join(hits)})")
 
 
+def _glyph_data(doc: pymupdf.Document, xref: int, data: bytes) -> bool:
+    if not doc.xref_is_stream(xref):
+        return False
+    return b"begincmap" in data[:4096] or bool(FONT_PROGRAM.search(doc.xref_object(xref, compressed=True)))
+
+
 def verify_pdf(path: str | Path, proposal_set: ProposalSet, display_name: str | None = None,
                raise_on_leak: bool = True, password: str | None = None) -> VerifyReport:
     name = display_name or str(path)
@@ -149,7 +158,7 @@ def verify_pdf(path: str | Path, proposal_set: ProposalSet, display_name: str | 
                 data = doc.xref_stream(xref) if doc.xref_is_stream(xref) else doc.xref_object(xref).encode("latin-1", "ignore")
             except Exception:
                 continue
-            if not data:
+            if not data or _glyph_data(doc, xref, data):
                 continue
             for s, needles in raw_needles.items():
                 if any(n and n in data for n in needles):

@@ -229,3 +229,27 @@ def test_a_withheld_figure_is_checked_under_its_box_a_withheld_name_everywhere(t
     else:
         raise AssertionError("the second 'Jane Roe' must stop the release")
     assert "'Jane Roe' is still extractable" in leaks and "1640" not in leaks, leaks
+
+
+def test_a_number_in_a_fonts_unicode_map_is_no_leak(tmp_path: Path):
+    """A ToUnicode CMap lists code points ("<0108> <0393>" is a Greek Gamma): a withheld badge
+    number "0393" found there is no leak (text left on a page is checked by extraction)."""
+    src = tmp_path / "cmap.pdf"
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_text((72, 72), "Badge 0393 was issued to the ranger.", fontsize=11)
+    page.insert_text((72, 100), "The reference desk is in Room 12.", fontsize=11)
+    font_xref = page.get_fonts()[0][0]
+    cmap = doc.get_new_xref()
+    doc.update_object(cmap, "<<>>")
+    doc.update_stream(cmap, b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap\n"
+                            b"1 beginbfchar\n<0108> <0393>\nendbfchar\nendcmap\nend end\n")
+    doc.xref_set_key(font_xref, "ToUnicode", f"{cmap} 0 R")
+    doc.save(src)
+    page = pymupdf.open(src)[0]
+    box = list(page.search_for("0393")[0])
+    ps = ProposalSet(doc=src.name, source_sha256=sha256_of(src), code_set="foia", proposals=[
+        Proposal(id="p-0001", page=0, text="0393", bbox=box, boxes=[box], codes=["(b)(6)"],
+                 entity="BADGE_NUMBER", score=1.0, rationale="test")])
+    report = apply_proposals(src, ps, tmp_path / "out.pdf")
+    assert report.output and (tmp_path / "out.pdf").exists()
