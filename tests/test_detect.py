@@ -115,6 +115,21 @@ POSITIVE = [
     ("Taxpayer number 987-65-4321 was listed.", "987-65-4321", "US_SSN"),
     ("Call Agent Ruiz at 601-555-0185 (cell).", "601-555-0185 (cell)", "PHONE_NUMBER"),
     ("- Ostrowski, Rashida (witness)", "Ostrowski, Rashida", "PERSON"),
+    # identifiers of many kinds after their labels, and shapes that are identifiers alone
+    ("Badge numbers 4410, 5521 and 6630 were reissued.", "6630", "BADGE_NUMBER"),
+    ("The prescriber (NPI 1457302291) signed every order.", "1457302291", "ID_DOCUMENT_NUMBER"),
+    ("CDL\nQRTS7W22XK10", "QRTS7W22XK10", "ID_DOCUMENT_NUMBER"),
+    ("The skiff, hull ID KVP40119C808, was towed in.", "KVP40119C808", "ID_DOCUMENT_NUMBER"),
+    ("Serial number F9KXT2C3Q1 was etched on the case.", "F9KXT2C3Q1", "ID_DOCUMENT_NUMBER"),
+    ("The claimant (last four of SSN 8812) called twice.", "8812", "US_SSN"),
+    ("The matter is file KSW 19-2204 in the tracker.", "KSW 19-2204", "CASE_NUMBER"),
+    ("Benefits went to claim file D-31 447 902 last year.", "D-31 447 902", "CASE_NUMBER"),
+    ("A review opened in May (J-5521-60218-R) found the same.", "J-5521-60218-R", "CASE_NUMBER"),
+    ("Control number 19MAR22NWSD0412-3KQT was assigned.", "19MAR22NWSD0412-3KQT", "CASE_NUMBER"),
+    ("Purchases were made on card 4121 0099 5530 1187 that week.", "4121 0099 5530 1187", "CASE_NUMBER"),
+    ("Transfers went to XXXXXX5519 at a credit union.", "XXXXXX5519", "CASE_NUMBER"),
+    ("The surveillance aircraft N731PD circled the lot.", "N731PD", "CASE_NUMBER"),
+    ("She was stopped (DOB 3 March\n1971) at the port.", "3 March\n1971", "DATE_OF_BIRTH"),
 ]
 
 
@@ -160,6 +175,9 @@ NEGATIVE = [
     "See GAO-19-4112 and records schedule DAA-0567-2021-0004.",
     "Violations of 26 U.S.C. 7201 and 46\nU.S.C. 70503 were charged in the cases reviewed.",
     "In 2009 the Tucson Sector opened a new station.",
+    "The Annual Report FY 2012 covers both institutions.",
+    "Grant EMW-2014-SS-00077-S01 funds the overtime; request 2024-USMS-01837 was answered.",
+    "Write before 2023-10-05 about form DHS-4300-A and schedule 18-2211-04.",
 ]
 
 
