@@ -149,6 +149,7 @@ def detect(document: Document, detector: Detector | None = None) -> list[Finding
                 finding = _clean_person(finding, detector)
                 finding = finding and _join_wrapped_surname(text, finding, detector)
                 finding = finding and _join_wrapped_given(text, finding, detector)
+                finding = finding and _join_particle_surname(text, finding)
             if finding and not _heading_guess(text, finding) \
                     and not _common_words(finding, artifacts.tokens, detector) \
                     and not _names_a_facility(text, finding, detector):
@@ -236,6 +237,26 @@ def _join_wrapped_given(text: str, f: Finding, detector: Detector) -> Finding:
         return f
     return Finding(f.page, m.start(1), f.end, text[m.start(1):f.end], f.entity, f.score, f.recognizer,
                    f"{f.explanation}; given name at the end of the line above")
+
+
+SURNAME_PARTICLES = {"de", "los", "las", "del", "da", "das", "do", "dos", "du", "di", "van", "der", "den", "von",
+                     "ter", "ten", "le", "la", "bin", "ibn", "al"}
+# A surname with a particle the name patterns stop at: "Ruiz de Velasco", "Ferreira da Silva".
+PARTICLE_SURNAME = re.compile(r"[ \t]+(?:de la|de los|de las|de|del|da|das|do|dos|du|di|van der|van den|van|von|"
+                              r"ter|ten|le|la|bin|ibn|al)[ \t]+\p{Lu}[\p{Ll}'’]+(?:-\p{Lu}[\p{Ll}'’]+)?(?![\p{L}-])")
+
+
+def _join_particle_surname(text: str, f: Finding) -> Finding:
+    """A name of two words or more that goes on with a particle and a capitalised word takes them
+    ("Vesna Ruiz" + " de Velasco"); a lone word does not ("Garcia de Leon Street" is rarer than a
+    name, but a one-word finding is weaker evidence)."""
+    if len(f.text.split()) < 2:
+        return f
+    m = PARTICLE_SURNAME.match(text, f.end)
+    if not m:
+        return f
+    return Finding(f.page, f.start, m.end(), text[f.start:m.end()], f.entity, f.score, f.recognizer,
+                   f"{f.explanation}; surname with its particle")
 
 
 WRAPPED_SURNAME = re.compile(r"[ \t]*\n[ \t]*(\p{Lu}[\p{Ll}'’]+(?:-\p{Lu}[\p{Ll}'’]+)?)(?![\p{L}-])")
@@ -326,6 +347,7 @@ def _common_in_document(f: Finding, common: set[str], detector: Detector) -> boo
     words = [w.lower() for w in re.findall(r"[\p{L}'’-]+", f.text) if len(w) > 1]
     if len(words) < 2:
         return False
+    words = [w for w in words if w not in SURNAME_PARTICLES]  # "de", "da" are written in lower case
     if f.explanation.startswith(GIVEN_NAME_RULE):
         return any(w in common for w in words[1:])
     if f.recognizer == "SpacyRecognizer" or f.explanation in LAYOUT_ONLY_NAMES:

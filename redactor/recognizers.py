@@ -40,17 +40,17 @@ SEPARATORS = r"(?:\s*\(|\s*,|\s*[–—-]\s+|\s+[–—-]\s*|\s*\.\s+)"
 
 
 # A given name before a capitalised surname: "Imogen Pemberton", "Wendell R. Marchetti".
-GIVEN_THEN_SURNAME = (r"(?<![\w.'’-])(?P<given>\p{Lu}\p{Ll}+)[ \t]+(?:\p{Lu}\.[ \t]+)?"
+GIVEN_THEN_SURNAME = (r"(?<![\w.'’-])(?P<given>\p{Lu}\p{Ll}+(?:\p{Lu}\p{Ll}+)?)[ \t]+(?:\p{Lu}\.[ \t]+)?"
                       r"(?P<surname>(?:O['’])?\p{Lu}\p{Ll}+(?:\p{Lu}\p{Ll}+)?(?:[-'’]\p{Lu}\p{Ll}+)*)"
                       r"(?:[ \t]+(?:O['’])?\p{Lu}\p{Ll}+(?:[-'’]\p{Lu}\p{Ll}+)*)?(?![\w'’-])"
                       # a run of capitalised words going on is a name of a program or an office
                       r"(?![ \t]+\p{Lu}\p{Ll})")
 # A first name, a middle initial and a surname in running text ("… to Obinna E. Abeyta."): the
 # middle initial is what people's names have and the names of things rarely do.
-FIRST_INITIAL_LAST = (r"(?<![\w.'’-])\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?[ \t]+\p{Lu}\.[ \t]+"
+FIRST_INITIAL_LAST = (r"(?<![\w.'’-])\p{Lu}\p{Ll}+(?:\p{Lu}\p{Ll}+)?(?:-\p{Lu}\p{Ll}+)?[ \t]+\p{Lu}\.[ \t]+"
                       r"(?:O['’])?\p{Lu}\p{Ll}+(?:\p{Lu}\p{Ll}+)?(?:[-'’]\p{Lu}?\p{Ll}+)*(?![\w'’-])(?![ \t]+\p{Lu}\p{Ll})")
 # The same written surname first, as rosters and tables do: "Ostrowski, Rashida".
-SURNAME_THEN_GIVEN = (r"(?<![\w.'’-])(?P<surname>(?:O['’])?\p{Lu}\p{Ll}+(?:\p{Lu}\p{Ll}+)?(?:[-'’]\p{Lu}\p{Ll}+)*),[ \t]+"
+SURNAME_THEN_GIVEN = (r"(?<![\w.'’-])(?P<surname>(?:(?:St\.|Ste\.|Van|Von|De|Del|Di|Da|La|Le)[ \t]+)?(?:O['’])?\p{Lu}\p{Ll}+(?:\p{Lu}\p{Ll}+)?(?:[-'’]\p{Lu}\p{Ll}+)*),[ \t]+"
                       r"(?P<given>\p{Lu}\p{Ll}+(?:-\p{L}\p{Ll}+)?)(?:[ \t]+\p{Lu}\.)?(?![\w'’-])(?![ \t]+\p{Lu}\p{Ll})")
 # What may stand before a surname-first name in running text: "prepared by Rahimi, Wren".
 SURNAME_FIRST_LEAD = r"(?i:\b(?:by|reviewer|analyst|contact|attention|attn|poc|cc|bcc))[ \t]*:?[ \t]+$"
@@ -146,6 +146,8 @@ class StructuredNameRecognizer(EntityRecognizer):
     def looks_like_name(self, candidate: str, allow_single: bool = False) -> bool:
         tokens = [t.strip(".,;:'’") for t in candidate.split()]
         tokens = [t for t in tokens if t]
+        if len(tokens) >= 3 and tokens[0] in ("St", "Ste"):
+            tokens = tokens[1:]  # "St. Pierre, Hamish": a surname's particle, not a street
         if not tokens or candidate.lower() in self.keep:
             return False
         if any(t.lower() in self.not_name or t.lower() in self.keep for t in tokens):
@@ -168,6 +170,11 @@ class StructuredNameRecognizer(EntityRecognizer):
         # After a title ("SA Fenella J. Villarreal-Ochoa") the model's ORG is the title read as an
         # office: only a place label counts against a titled name of two or more words.
         person_shaped = len(span) >= 2 and (titled or all(t.pos_ == "PROPN" for t in span if not t.is_punct))
+        # one proper noun after a rank ("Trooper Eberhardt", read as an ORG) is a surname; after an
+        # office's initials it may name a thing of that office ("SAC Conferences")
+        title = re.search(r"(\S+)\s+$", doc.text[max(0, start - 40):start])
+        person_shaped = person_shaped or (titled and len(span) == 1 and span[0].tag_ == "NNP"
+                                          and title is not None and not title.group(1).isupper())
         for ent in doc.ents:
             # Only when the model sees the whole candidate as a place or organisation; an
             # entity that merely ends on the candidate's line ("Office of Field Operations\n•
@@ -232,8 +239,9 @@ class StructuredNameRecognizer(EntityRecognizer):
                 single = len(text[span[0]:span[1]].split()) == 1
                 if single and span[1] < m.end("name"):
                     continue  # "Chief Information Officer": one word left of a job title is no name
-                more = re.match(r"[ \t]+(?:and|&|of|for|at)[ \t]+(?=\p{Lu})", text[span[1]:span[1] + 20])
-                if single and more and not self.titled.match(text, span[1] + more.end()):
+                more = re.match(r"[ \t]+(?:and|&|of|for|at)[ \t]+(?=\p{Lu}\p{Ll})", text[span[1]:span[1] + 20])
+                plural = text[m.start():m.start("name")].strip().endswith("s")  # "Rangers Paiva and Nez"
+                if single and more and not plural and not self.titled.match(text, span[1] + more.end()):
                     continue  # a title-case heading goes on ("Security Officer Coverage and Screening"),
                     # a list of titled people does not ("Det. Mirabal and Det. Wojcik")
                 add(*span, 0.9, f"name after the title '{text[m.start():m.start('name')].strip()}'", single,
@@ -288,7 +296,10 @@ class StructuredNameRecognizer(EntityRecognizer):
             # what follows ends the name: the line's end, a clause, or the person's role
             # ("cc: Abeyta, Quinton, Group Supervisor, Tucson Resident Office")
             role = after.startswith(",") and self._is_role_line(after.lstrip(", \t"), opening_words=4)
-            closes = role or re.fullmatch(r"[ \t]*(?:[;(–—-].*|,[ \t]*(?:\p{Ll}.*|\p{Lu}{2,}.*)|\.?)", after)
+            closes = role or re.fullmatch(r"[ \t]*(?:[;(–—-].*|,[ \t]*(?:\p{Ll}.*|\p{Lu}{2,}.*)|\.?)", after) or (
+                # a roster line: "Lachapelle, Peggy, Ash Mountain Subdistrict" (an office in title case)
+                not led and not before.strip() and re.fullmatch(
+                    r",[ \t]*\p{Lu}[\p{L}.'’-]*(?:[ \t]+(?:\p{Lu}[\p{L}.'’-]*|of|and|for|the|[–—-]|[\d().+ -]{7,}))*[ \t]*", after))
             if not (opens and closes):
                 continue
             # with a lead ("by", "cc:") or a role after it, the small model's place label (it calls

@@ -670,3 +670,20 @@ def test_inspectors_general_and_chief_rangers_who_sign_are_released(tmp_path: Pa
     texts = proposed(doc)
     assert "Hollis Penrose" in texts, texts
     assert not {t for t in texts if "Osei" in t or "Delacroix" in t or "Achterberg" in t}, texts
+
+
+def test_names_with_particles_inner_capitals_and_titles_the_model_reads_as_an_office(tmp_path: Path):
+    got = found(tmp_path, [
+        "The truck was driven by Araceli Mendez de la Fuente on the interstate.",
+        "His counsel is Tobias K. Oliveira da Costa of the regional office.",
+        "Printed 05/02/2024 09:10 by St. Laurent, Margot - page 1 of 3",
+        "Okwuosa, Miriam, Grant Grove Subdistrict",
+        "Point of contact: DeShawn Whitcombe, Program Analyst.",
+        "I patrolled the scale house with Trooper Abernathy. The load was checked.",
+        "Rangers Okonkwo and Bellweather sat on the garden for two nights.",
+        "At future DFO and SAC Conferences the attendees will report.",
+    ])
+    people = {t for t, e in got.items() if e == "PERSON"}
+    assert {"Araceli Mendez de la Fuente", "Tobias K. Oliveira da Costa", "St. Laurent, Margot", "Okwuosa, Miriam",
+            "DeShawn Whitcombe", "Abernathy", "Okonkwo"} <= people, got
+    assert not {t for t in people if "Conferences" in t or "Subdistrict" in t}, got
