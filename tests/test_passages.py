@@ -183,6 +183,13 @@ def test_a_code_word_records_are_kept_in_is_a_system_and_a_url_stops_at_a_footer
     "• Option 3 – shift the dog team to the rail yard and leave the bus depot to camera coverage",
     "Recommend the unit pause the pilot until the vendor fixes the reader errors.",
     "Our tentative recommendation is to keep both analysts on the fraud queue through March.",
+    # views and proposals stated in general ways
+    "In the region's view the mobile scanner will not replace a fixed portal at the rail crossing.",
+    "The chief's position is that overtime alone will not close the gap on weekends.",
+    "We are weighing a second dispatcher for the night tour, but nothing is settled.",
+    "One option is to rotate the boat crew weekly; another is to contract the maintenance out.",
+    "The district should consider whether the training can wait until the new fiscal year.",
+    "I would not send this to the prosecutor until the lab confirms the count.",
 ])
 def test_proposals_preferences_and_weighed_risks_are_deliberative(passages, text):
     assert "DELIBERATIVE" in kinds(passages, text), text
@@ -199,6 +206,7 @@ def test_deliberation_needs_a_recommendation_option_or_opinion(passages):
     assert len(kinds(passages, draft)["DELIBERATIVE"]) == 2
     assert not kinds(passages, "The working group met on May 4 and agreed to share seizure data weekly.")
     # impersonal wording in a final record is the decision itself; in a marked draft it is not
+    assert not kinds(passages, "The Committee recommends that agencies publish their annual reports online.")
     final = "It is recommended that the policy be updated to reflect current technology."
     assert not kinds(passages, final).get("DELIBERATIVE")
     assert kinds(passages, "DRAFT\n" + final.replace("updated", "updated, which would delay the rollout"),
