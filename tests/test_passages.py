@@ -46,6 +46,11 @@ def kinds(detector: PassageDetector, text: str, marked: bool = False) -> dict[st
     "Analysts rank the tips by a weighted score in which prior arrests count double.",
     "Investigators keep two backstopped personas and buy from each seller no more than once a month.",
     "The clinic manager is questioned before the owner learns that the inspection is under way.",
+    "A pharmacy that fills more than 30 opioid scripts a day for one prescriber is treated as a pill mill.",
+    "This unit does not take wire-fraud referrals with a loss under $75,000 unless a bank insider is involved.",
+    "The bookkeeper is not contacted until the bank records are back from the subpoena.",
+    "A pretext call from the local deputy would show whether the owner is still at the shop.",
+    "Payments to the source are authorized up to $1,000 a month without the supervisor's approval.",
 ])
 def test_techniques_are_found(passages, text):
     assert kinds(passages, text).get("LE_TECHNIQUE"), text
@@ -62,6 +67,7 @@ def test_techniques_are_found(passages, text):
     "Under 19 U.S.C. 1581, officers may board and inspect any vehicle at the border.",
     "The GOM has agreed to prosecute smugglers under Mexican law when U.S. prosecution is declined.",
     "OFO will provide OI with copies of seizure reports for all southbound seizures.",
+    "The office does not accept applications after the closing date.",
     # a question asks; the law as a court stated it is public
     "Why are agents not stationed at the checkpoint on weekends between 0200 and 0500 hours?",
     "The Supreme Court upheld brief, suspicionless stops at fixed checkpoints near the border in "
