@@ -110,8 +110,6 @@ def test_staffing_levels_and_labelled_rows_are_statistics_however_small(passages
     assert kinds(passages, "Only 4 linguists are assigned to the wire room on weekends.")["LE_STATISTIC"] == ["4"]
     assert kinds(passages, "Right now 2 handlers work the whole airport cargo ramp.")["LE_STATISTIC"] == ["2"]
     assert kinds(passages, "Mean dwell at the pier: 48 minutes\n")["LE_STATISTIC"] == ["48"]
-    assert kinds(passages, "This weekend we have 5 troopers on the squad for the whole county.")["LE_STATISTIC"] == ["5"]
-    assert kinds(passages, "The evidence backlog at the county lab reached 412 items by June.")["LE_STATISTIC"] == ["412"]
     grid = "Posts by tour\nTour\nAssigned On post\nFirst 31 officers 24 on post\nSecond 27 officers 17 on post\n"
     assert kinds(passages, grid)["LE_STATISTIC"] == ["31", "24", "27", "17"]
     # years of experience and court citations are no counts
