@@ -12,7 +12,6 @@ from functools import cached_property, lru_cache
 
 import gender_guesser.detector
 import regex as re
-from faker.config import AVAILABLE_LOCALES
 from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerResult
 from spacy.lang.en.stop_words import STOP_WORDS
 
@@ -56,15 +55,20 @@ SURNAME_THEN_GIVEN = (r"(?<![\w.'’-])(?P<surname>(?:(?:St\.|Ste\.|Van|Von|De|D
 SURNAME_FIRST_LEAD = r"(?i:\b(?:by|reviewer|analyst|contact|attention|attn|poc|cc|bcc))[ \t]*:?[ \t]+$"
 
 
+@lru_cache(maxsize=1)
+def dictionary_given_names() -> frozenset[str]:
+    """The 60,000 first names of the gender-guesser dictionary, lower-cased: a curated list, in
+    which few names are also words or places."""
+    return frozenset(gender_guesser.detector.Detector(case_sensitive=False).names)
+
+
 @lru_cache(maxsize=4)
-def given_names(faker_skip_locales: tuple[str, ...] = ()) -> frozenset[str]:
+def given_names(faker_locales: tuple[str, ...] = ()) -> frozenset[str]:
     """First names of many countries, lower-cased: the 60,000-name dictionary of the gender-guesser
     package and the per-locale name lists of Faker (both installed from the registry; no download).
     Faker adds names gender-guesser lacks (Igbo, Yoruba, Swahili, Turkish, Vietnamese ...)."""
-    names = set(gender_guesser.detector.Detector(case_sensitive=False).names)
-    for locale in AVAILABLE_LOCALES:
-        if locale in faker_skip_locales:
-            continue
+    names = set(dictionary_given_names())
+    for locale in faker_locales:
         try:
             provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
         except ImportError:  # a locale without a person provider
@@ -95,7 +99,7 @@ class StructuredNameRecognizer(EntityRecognizer):
         self.not_name = {w.lower() for w in lexicons["not_name_words"]}
         self.keep = {w.lower() for w in lexicons["keep_terms"]}
         self.roles = {w.lower() for w in lexicons["role_words"]}
-        self.given = (given_names(tuple(lexicons["given_names_faker_skip_locales"]))
+        self.given = (given_names(tuple(lexicons["given_names_faker_locales"]))
                       - {w.lower() for w in lexicons["not_given_names"]})
         super().__init__(supported_entities=[self.ENTITY], name="StructuredNameRecognizer",
                          supported_language=supported_language)
@@ -158,8 +162,7 @@ class StructuredNameRecognizer(EntityRecognizer):
         return len(real) >= (1 if allow_single else 2) or (len(real) == 1 and len(tokens) >= 2)
 
     @staticmethod
-    def _spacy_says_other(doc, start: int, end: int, single: bool, titled: bool = False,
-                          places_count: bool = True) -> bool:
+    def _spacy_says_other(doc, start: int, end: int, single: bool, titled: bool = False) -> bool:
         if doc is None:
             return False
         span = doc.char_span(start, end, alignment_mode="expand")
@@ -181,7 +184,6 @@ class StructuredNameRecognizer(EntityRecognizer):
             # Hollis B. Yarborough") is a layout accident, not evidence.
             if (ent.start_char <= start and ent.end_char >= end
                     and ent.label_ in (("GPE", "LOC", "FAC") if titled and len(span) >= 2 else NON_PERSON_LABELS)
-                    and (places_count or ent.label_ not in ("GPE", "LOC"))
                     and "\n" not in doc.text[ent.start_char:start]
                     and not (person_shaped and ent.label_ == "ORG")):
                 return True
@@ -220,7 +222,7 @@ class StructuredNameRecognizer(EntityRecognizer):
         found: dict[tuple[int, int], tuple[float, str]] = {}
 
         def add(start: int, end: int, score: float, why: str, single: bool = False,
-                ask_spacy: bool = True, titled: bool = False, places_count: bool = True):
+                ask_spacy: bool = True, titled: bool = False):
             while end > start and text[end - 1] in ".,;:":
                 if text[end - 1] == "." and end - start >= 2 and text[end - 3:end - 2] in (" ", ""):
                     break  # keep the dot of a trailing initial ("John Q.")
@@ -228,7 +230,7 @@ class StructuredNameRecognizer(EntityRecognizer):
             candidate = text[start:end]
             if not self.looks_like_name(candidate, allow_single=single):
                 return
-            if ask_spacy and self._spacy_says_other(doc, start, end, single, titled, places_count):
+            if ask_spacy and self._spacy_says_other(doc, start, end, single, titled):
                 return
             if found.get((start, end), (0,))[0] < score:
                 found[(start, end)] = (score, why)
@@ -274,13 +276,11 @@ class StructuredNameRecognizer(EntityRecognizer):
                 add(m.start(), m.end(), 0.8, "given name, middle initial and surname", ask_spacy=False)
 
         # A known given name before a capitalised surname the tagger reads as a proper noun:
-        # the names the small model misses in running text. Organisations it recognises as such
-        # ("Austin Police") are left alone; its place labels do not count (it calls unfamiliar names
-        # a GPE: "Ifeoma Adeyemi"), and given names that mostly open places ("Santa") are not known.
+        # the names the small model misses in running text. Places and organisations it
+        # recognises as such ("Santa Teresa", "Austin Police") are left alone.
         for m in re.finditer(GIVEN_THEN_SURNAME, text):
             if m.group("given").lower() in self.given and self._proper_noun(doc, *m.span("surname")):
-                add(m.start(), m.end(), 0.7, f"{GIVEN_NAME_RULE} '{m.group('given')}' before a surname",
-                    places_count=False)
+                add(m.start(), m.end(), 0.7, f"{GIVEN_NAME_RULE} '{m.group('given')}' before a surname")
         # After a phrase that takes a person ("registered to", "your client"), two or three
         # capitalised name words are a name the small model may not tag ("Seong-min Ekwueme").
         for m in self.after_person_cue.finditer(text):

@@ -543,15 +543,16 @@ def test_surname_first_names_after_a_lead_or_before_a_role(tmp_path: Path):
 
 def test_given_names_of_many_countries_but_not_titles_from_name_lists(tmp_path: Path):
     got = found(tmp_path, [
-        # the small model calls both a place; a given name of Faker's Igbo and Yoruba lists says person
-        "Background on Ifeoma Adeyemi shows a prior conviction.",
-        "The report was written after Adebowale Ogunleye gave a second statement.",
+        # a given name of Faker's Twi list, which gender-guesser lacks
+        "The agent interviewed Akosua Mensah about the shipment.",
         "Marshal Corliss P. Abernathy approved the operations plan.",
     ])
     people = {t for t, e in got.items() if e == "PERSON"}
-    assert {"Ifeoma Adeyemi", "Adebowale Ogunleye"} <= people, got
+    assert "Akosua Mensah" in people, got
     # "Marshal" is a given name only in Faker's locale-neutral list, which is not read
     assert not {t for t in people if t.startswith("Marshal")}, got
+    names = get_detector().names.given
+    assert {"adebowale", "akosua", "ozioma"} <= names and not {"marshal", "abril", "blessing"} & names
 
 
 def test_names_under_a_role_column_but_not_two_cells_read_as_one(tmp_path: Path):
