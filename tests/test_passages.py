@@ -407,3 +407,12 @@ def test_unwrap_joins_prose_lines_not_list_entries():
                "Priscilla Oyelaran-Whitfield, Special Agent in Charge (SAC), Houston\n"
                "Tomasz J. Brennecke, ICE Attaché, Mexico City")
     assert unwrap(listing) == listing
+
+
+def test_systems_named_like_products_or_joined_codes(passages):
+    found = kinds(passages, "Case notes are kept in HarborLedger 3.1, and leads are logged in FalconTrace.\n"
+                            "Dispatch runs through METRONET-East on the county server.\n")
+    assert sorted(found["INTERNAL_SYSTEM"]) == ["FalconTrace", "HarborLedger 3.1", "METRONET-East"], found
+    # surnames with a prefix and public products are no systems
+    assert not kinds(passages, "The slides were built in PowerPoint; Agent McAllister and Ms. LeBlanc "
+                               "entered them in the case record.").get("INTERNAL_SYSTEM")
