@@ -98,6 +98,8 @@ POSITIVE = [
     ("Domicilio: Calle Morelos 123, Colonia Centro, Ciudad Juarez, Chihuahua",
      "Calle Morelos 123, Colonia Centro, Ciudad Juarez, Chihuahua", "STREET_ADDRESS"),
     ("Her mailing address is P.O. Box 4471, Bisbee, Arizona 85603.", "P.O. Box 4471, Bisbee, Arizona 85603", "STREET_ADDRESS"),
+    ("He lives at 2204 Heron Point Road, Kenai, AK, 99611 with his mother.",
+     "2204 Heron Point Road, Kenai, AK, 99611", "STREET_ADDRESS"),
     ("Receipt number EAC0912345678 was issued.", "EAC0912345678", "CASE_NUMBER"),
     ("The complaint was sworn out by SA Fenella J. Villarreal-Ochoa before the magistrate.",
      "Fenella J. Villarreal-Ochoa", "PERSON"),
