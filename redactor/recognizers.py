@@ -373,7 +373,6 @@ class StructuredNameRecognizer(EntityRecognizer):
                     continue
                 if after_role and m.group("name").split()[0].lower() not in self.given:
                     continue
-                if m:
-                    base = offset + piece.start()
-                    add(base + m.start("name"), base + m.end("name"), 0.9, "name in a header or routing line",
-                        ask_spacy=False)
+                base = offset + piece.start()
+                add(base + m.start("name"), base + m.end("name"), 0.9, "name in a header or routing line",
+                    ask_spacy=False)
