@@ -60,6 +60,10 @@ class Detector:
     def facility_words(self) -> set[str]:
         return set(self.lexicons.get("facility_words", []))
 
+    @cached_property
+    def place_feature_words(self) -> set[str]:
+        return set(self.lexicons.get("place_feature_words", []))
+
     @property
     def entities(self) -> list[str]:
         return sorted(set(self.analyzer.get_supported_entities(LANGUAGE)))
@@ -299,12 +303,15 @@ def _heading_guess(text: str, f: Finding) -> bool:
 def _names_a_facility(text: str, f: Finding, detector: Detector) -> bool:
     """A name that runs on into the name of a building or an airport ("Louis Armstrong New
     Orleans International Airport"), or is followed by a noun for one ("the Delaney Hall
-    facility"), names that place."""
+    facility"), or ends in a word for a natural place ("Dumont Dunes"), names that place."""
     if f.entity != "PERSON":
         return False
     # the model ran the name into the place's own name: "Harry S. Truman Library"
     words = f.text.split()
     if len(words) >= 3 and (words[-1] in detector.facility_words or " ".join(words[-2:]) in detector.facility_words):
+        return True
+    # or the "name" is a natural place's: "Dumont Dunes", "Palm Springs"
+    if len(words) >= 2 and words[-1] in detector.place_feature_words:
         return True
     # "the Delaney Hall facility"
     after = re.match(r"[ \t]+(\p{Ll}+)", text[f.end:f.end + 40])
@@ -316,7 +323,10 @@ def _names_a_facility(text: str, f: Finding, detector: Detector) -> bool:
     while tail and tail[-1] in ("of", "the", "and", "de", "del"):
         tail.pop()
     # the run must end in the facility word: "… International Airport", not "… Field Intelligence Officer"
-    return bool(tail) and (tail[-1] in detector.facility_words or " ".join(tail[-2:]) in detector.facility_words)
+    if tail and (tail[-1] in detector.facility_words or " ".join(tail[-2:]) in detector.facility_words):
+        return True
+    # "Dumont" / "Dunes" on the next line; not "… of the Central Valley office", where the person works
+    return bool(tail) and tail[-1] in detector.place_feature_words and not {"of", "the", "and"} & set(tail)
 
 
 def lowercase_words(texts: list[str]) -> set[str]:

@@ -690,3 +690,18 @@ def test_names_with_particles_inner_capitals_and_titles_the_model_reads_as_an_of
     assert {"Araceli Mendez de la Fuente", "Tobias K. Oliveira da Costa", "St. Laurent, Margot", "Okwuosa, Miriam",
             "DeShawn Whitcombe", "Abernathy", "Okonkwo"} <= people, got
     assert not {t for t in people if "Conferences" in t or "Subdistrict" in t}, got
+
+
+def test_natural_places_are_not_people_but_people_who_work_there_are(tmp_path: Path):
+    got = _one_block(tmp_path, "\n".join([
+        "Name",
+        "Duty location",
+        "Okonkwo, Ifeyinwa",
+        "Hot Springs",
+        "Seasonal closures cover Coyote Wash, Lobo",
+        "Canyon and the Piute Bluffs overlook.",
+        "Her advocate is Torvald K. Brennan-Achebe of the Snake River Valley office.",
+    ]))
+    people = {k for k, v in got.items() if v == "PERSON"}
+    assert not {p for p in people if any(w in p for w in ("Springs", "Canyon", "Lobo", "Bluffs"))}, got
+    assert "Torvald K. Brennan-Achebe" in people and "Okonkwo, Ifeyinwa" in people, got
