@@ -149,9 +149,18 @@ def test_the_days_of_a_date_are_not_counts_in_a_grid(passages):
     "The budget request for FY 2010 was $45,000 for training 12 instructors.",
     "Page 12 of 40",
     "Seizures of firearms increased by 15 percent compared with last year, the Secretary announced.",
+    # a day-first date
+    "On 23 March investigators arrested the clinic manager after a search of the billing office.",
 ])
 def test_years_statutes_rooms_and_money_are_not_statistics(passages, text):
     assert not kinds(passages, text).get("LE_STATISTIC"), text
+
+
+def test_a_month_on_the_next_line_of_a_grid_does_not_make_its_counts_dates(passages):
+    grid = ("Arrests made at the county courthouse are counted in section 4 of this report, not below.\n"
+            "Removal flights\nDate\nDestination\nRemoved\nSeats unused\n"
+            "May 2, 2024\nTegucigalpa\n143 removed\n12 seats\nMay 19, 2024\nQuito\n121 removed\n30 seats\n")
+    assert kinds(passages, grid).get("LE_STATISTIC") == ["143", "12", "121", "30"], kinds(passages, grid)
 
 
 def test_a_section_number_after_the_section_sign_is_no_statistic(passages):
@@ -380,6 +389,7 @@ def test_filler_without_a_hint_of_weighing_is_not_deliberation(passages):
     # a question from the public, a marking line, a blank decision block
     "Can I renew my passport by mail if it expired more than five years ago?",
     "Draft 2 – Pre-decisional / Deliberative",
+    "Office of Inspector General – Investigations Division – Region 5 – FOR DISCUSSION PURPOSES",
     "DECISION:   Approve ____     Disapprove ____     Modify ____",
 ])
 def test_final_official_prose_is_not_read_as_deliberation(passages, text):
