@@ -97,6 +97,7 @@ class PassageDetector:
         self.not_codes = re.compile(sy["not_codes"], FLAGS)
         self.public_names = re.compile(sy["public_names"], FLAGS)
         self.not_code_words = re.compile(sy.get("not_code_words", "(?!)"), FLAGS)
+        self.names_an_office = re.compile(sy.get("office_after", "(?!)"), FLAGS)
         self.system_context = re.compile(sy["context"], FLAGS)
         self.urls = cfg["urls"]
         self.url = re.compile(self.urls["pattern"], FLAGS)
@@ -255,7 +256,7 @@ class PassageDetector:
                 code = m.group().strip()
                 core = re.search(r"(?-i)\b[A-Z][A-Za-z0-9]*(?:[- ][A-Z0-9]+)*", code)
                 if core and self.not_codes.search(core.group()) or self.public_names.search(code) \
-                        or self.not_code_words.search(code):
+                        or self.not_code_words.search(code) or self.names_an_office.match(text, m.end()):
                     continue
                 window = text[max(0, m.start() - 80): m.end() + 80]
                 if not named_as_system and not self.system_context.search(window):

@@ -426,3 +426,9 @@ def test_systems_named_like_products_or_joined_codes(passages):
     # surnames with a prefix and public products are no systems
     assert not kinds(passages, "The slides were built in PowerPoint; Agent McAllister and Ms. LeBlanc "
                                "entered them in the case record.").get("INTERNAL_SYSTEM")
+
+
+def test_a_code_that_opens_an_office_name_is_the_office_not_a_system(passages):
+    text = ("Leads come from the GRANITE-7 query and the case dashboard.\n"
+            "DOL-OIG Labor Racketeering Division – Pittsburgh – page 2\n")
+    assert kinds(passages, text).get("INTERNAL_SYSTEM") == ["GRANITE-7 query"], kinds(passages, text)
