@@ -511,6 +511,18 @@ def test_office_address_is_released_home_address_is_not(tmp_path: Path):
     proposals, _ = code_findings(doc, findings)
     texts = {p.text for p in proposals.proposals}
     assert "88 Cedar Hollow Road" in texts and "425 Franklin Street, NW" not in texts
+    # a park's letterhead, and the new office an agency moves to, are the agency's
+    doc, findings = findings_for(tmp_path, [
+        "Lassen Volcanic National Park",
+        "38050 Manzanita Lake Road",
+        "Mineral, California 96063",
+        "The district office will move to leased space at 2750 Larkspur Drive, Redding, California, in June.",
+        "The complainant lives at 61 Juniper Flat Road, Shingletown, California.",
+    ])
+    proposals, _ = code_findings(doc, findings)
+    texts = {p.text for p in proposals.proposals}
+    assert any("61 Juniper Flat Road" in t for t in texts), texts
+    assert not {t for t in texts if "38050" in t or "2750 Larkspur" in t}, texts
 
 
 def test_a_federal_building_or_a_letterhead_address_on_every_page_is_the_offices(tmp_path: Path):
