@@ -1,7 +1,7 @@
 """Detection quality on the labelled evaluation set (eval/): recall, precision, over-redactions, code
 accuracy, proposals on press releases and leaks after apply, per document, per kind and per split.
 
-    python benchmarks/quality.py [--split dev|tune|probe|check|heldout|all] [--docs GLOB] [--limit N] [--misses]
+    python benchmarks/quality.py [--split dev|tune|probe|check|field|heldout|all] [--docs GLOB] [--limit N] [--misses]
                                  [--json FILE] [--engine redactor|presidio] [--context infer|gold]
 
 --engine redactor runs `redactor.pipeline.propose` (the CLI's code path); --engine presidio runs vanilla
@@ -36,7 +36,7 @@ EVAL = ROOT / "eval"
 KINDS = ["person", "phone", "email", "id", "location", "technique", "statistic", "deliberative", "other"]
 PERSONAL = {"person", "phone", "email", "id"}
 CONTENT = {"technique", "statistic", "deliberative"}
-SPLITS = ("dev", "heldout", "tune", "probe", "check")
+SPLITS = ("dev", "heldout", "tune", "probe", "check", "field")
 ALL = ("dev", "heldout")  # what --split all runs (tune is run on its own)
 # --limit takes documents genre by genre in this order, so a small subset has a press release early.
 GENRE_ORDER = ["memo", "press", "email", "letter", "incident", "slides", "issue_brief", "concept_paper",
@@ -252,7 +252,7 @@ def select(split: str, pattern: str | None, limit: int | None) -> list[dict]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--split", choices=["dev", "tune", "probe", "check", "heldout", "all"], default="all")
+    parser.add_argument("--split", choices=["dev", "tune", "probe", "check", "field", "heldout", "all"], default="all")
     parser.add_argument("--docs", help="only documents whose id matches this glob, e.g. 'dev-memo-*'")
     parser.add_argument("--limit", type=int, help="at most N documents per split (genres interleaved)")
     parser.add_argument("--misses", action="store_true", help="list missed spans, wrong proposals, over-redactions, leaks")
