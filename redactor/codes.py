@@ -222,8 +222,9 @@ def is_senior_signer(page: Page, f: Finding, policy: Policy) -> bool:
     before = before_on_line.title() if before_on_line.isupper() else before_on_line  # "REAR ADMIRAL"
     not_titles = rules.get("not_titles", [])
     # ("the Patrol Agent in Charge, Ignatius P. Moreau,": the title in apposition)
-    if any(re.search(rf"(?:{t}),?[ \t]*$", before) for t in rules["titles"]) and \
-            not any(re.search(rf"(?:{t}),?[ \t]*$", before) for t in not_titles):
+    # ("Director: Mei Ferreira-Lopes": the title as a label)
+    if any(re.search(rf"(?:{t})[,:]?[ \t]*$", before) for t in rules["titles"]) and \
+            not any(re.search(rf"(?:{t})[,:]?[ \t]*$", before) for t in not_titles):
         return True
     rest_of_line = page.text[f.end:line_end].lstrip(" ,–—-")
     prev, nxt = _neighbour_lines(page.text, f.start, 3, 1)

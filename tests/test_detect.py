@@ -359,12 +359,14 @@ def test_a_senior_title_before_the_name_or_a_signature_block_releases_the_offici
         "Lionel J. Castellano",
         "Director",
         "Questions go to SA Dana Kline, Management and Program Analyst.",
+        "Director: Adaeze Marchetti-Lund, Director, Elder Fraud Unit. Intake: Investigator Priscilla Okonjo.",
     ])
     proposals, released = code_findings(doc, findings)
     texts = {p.text for p in proposals.proposals}
-    assert {"Janet Morrow", "Ruiz", "Dana Kline", "Ottoline Benslimane", "Ulla N. Tavares-Lima"} <= texts, texts
+    assert {"Janet Morrow", "Ruiz", "Dana Kline", "Ottoline Benslimane", "Ulla N. Tavares-Lima",
+            "Priscilla Okonjo"} <= texts, texts
     assert not texts & {"Joaquín R. Estrella", "Estrella", "Marcus R. Delacroix", "Harlan B. Redmond",
-                        "Lionel J. Castellano", "Denise L. Farrow"}, texts
+                        "Lionel J. Castellano", "Denise L. Farrow", "Adaeze Marchetti-Lund"}, texts
     assert {r.text for r in released if "senior" in r.reason} >= {"Joaquín R. Estrella", "Lionel J. Castellano"}
 
 
@@ -476,6 +478,10 @@ def test_only_a_press_release_heading_makes_a_record_public(tmp_path: Path):
         (["From: Iwasaki, Gideon", "Subject: Fwd: Route 14 box hits", "I'd hold the press release until after the arrests."],
          "law_enforcement"),
         (["From: Public Affairs", "Subject: draft", "PRESS RELEASE", "Agents arrested Dana Kline."], "law_enforcement"),
+        # an annual report's title makes a publication; a sentence that mentions one does not
+        (["Office of Investigations", "Annual Report to the Governor, FY 2022", "Agents arrested 41 people."], "published"),
+        (["Fraud Unit: Quarterly Statistics", "The totals below feed the Unit's Annual Report.",
+          "Agents arrested 41 people."], "law_enforcement"),
     ]:
         doc = load_document(make_pdf(tmp_path / "t.pdf", lines))
         assert policy.infer_context(doc) == context, lines
