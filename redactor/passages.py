@@ -72,6 +72,7 @@ class PassageDetector:
         self.not_before = re.compile(st["not_before"], FLAGS)
         self.not_after = re.compile(st["not_after"], FLAGS)
         self.public_stat = re.compile(st["public_markers"], FLAGS)
+        self.public_table = re.compile(st["public_table_markers"], FLAGS)
         self.item_nouns = re.compile(st["item_nouns"], FLAGS)
         self.table_headers = re.compile(st["table"]["headers"], FLAGS)
         # A cell that holds a count: "48", "69 officers", "8 of 11", "33 (42)", "88 percent" —
@@ -307,11 +308,11 @@ class PassageDetector:
                 cell = not alone and len(line.split()) <= 4  # "270 boardings", "15 agents"
                 near = "\n".join(_nearby_lines(lines, i, window)) if alone or cell else ""
                 if alone:  # a table cell: the headers or row labels near it say what it counts
-                    if not self.stat_nouns.search(near):
+                    if not self.stat_nouns.search(near) or self.public_table.search(self._table_top(lines, i)):
                         continue
                     why = "figure in a table of enforcement counts"
                 elif cell and (self.stat_nouns.search(line) or self.item_nouns.search(line)) \
-                        and self.period.search(near):  # counts per period, not an inventory of one seizure
+                        and self.period.search(near) and not self.public_table.search(near):  # counts per period, not an inventory of one seizure
                     why = "figure in a table of enforcement counts"
                 else:
                     counts = (staffing or span in staffed - {None} or self.stat_nouns.search(sentence)
@@ -353,7 +354,8 @@ class PassageDetector:
             first = run[0]
             title = [ln for ln in lines[max(0, first - 3):first] if ln.strip()]
             labels = "\n".join(title + [lines[i] for i in run])
-            if not (self.stat_nouns.search(labels) or self.table_headers.search(labels)):
+            if not (self.stat_nouns.search(labels) or self.table_headers.search(labels)) \
+                    or self.public_table.search(labels):  # "Summary (public figures)"
                 return
             for i in cells:
                 for m in self.figure.finditer(lines[i]):
@@ -374,6 +376,15 @@ class PassageDetector:
             run = []
         close(run)
         return out
+
+    def _table_top(self, lines: list[str], i: int) -> str:
+        """The grid of short lines that line i belongs to, from its title (the three lines above it) down."""
+        max_words = int(self.statistic["table"]["max_cell_words"])
+        first = i
+        while first > 0 and (not lines[first - 1].strip() or (len(lines[first - 1].split()) <= max_words
+                                                             and not lines[first - 1].rstrip().endswith((".", "?", "!")))):
+            first -= 1
+        return "\n".join(lines[max(0, first - 3):i + 1])
 
     def _is_statistic(self, before: str, figure: str, after: str, over_time: bool = False,
                       min_value: float | None = None, in_table: bool = False) -> bool:

@@ -432,3 +432,17 @@ def test_a_code_that_opens_an_office_name_is_the_office_not_a_system(passages):
     text = ("Leads come from the GRANITE-7 query and the case dashboard.\n"
             "DOL-OIG Labor Racketeering Division – Pittsburgh – page 2\n")
     assert kinds(passages, text).get("INTERNAL_SYSTEM") == ["GRANITE-7 query"], kinds(passages, text)
+
+
+def test_a_grid_titled_as_public_figures_is_released_an_internal_one_is_not(passages):
+    grid = ("Cases opened, intake desk\nMeasure\nFY 2022\nFY 2023\nReferrals received\n1,204\n1,377\n"
+            "Cases opened\n311\n296\nArrests\n57\n64\n")
+    assert kinds(passages, grid).get("LE_STATISTIC") == ["1,204", "1,377", "311", "296", "57", "64"]
+    public = grid.replace("Cases opened, intake desk", "2. Results (public figures, as reported to the Governor)")
+    assert not kinds(passages, public).get("LE_STATISTIC"), kinds(passages, public)
+
+
+def test_an_office_code_is_no_system(passages):
+    text = "Leads are run in the ORCHID-7 tracker and shared with DOT-OIG and Army-CID analysts each week.\n"
+    systems = kinds(passages, text).get("INTERNAL_SYSTEM")
+    assert "ORCHID-7 tracker" in systems and not [s for s in systems if "OIG" in s or "CID" in s], systems
