@@ -132,6 +132,17 @@ POSITIVE = [
     ("Transfers went to XXXXXX5519 at a credit union.", "XXXXXX5519", "CASE_NUMBER"),
     ("The surveillance aircraft N731PD circled the lot.", "N731PD", "CASE_NUMBER"),
     ("She was stopped (DOB 3 March\n1971) at the port.", "3 March\n1971", "DATE_OF_BIRTH"),
+    # device, bank, school and licence numbers after their labels; a case number wrapped in a cell
+    ("The tablet (IMEI 356104229871534) was seized.", "356104229871534", "ID_DOCUMENT_NUMBER"),
+    ("A Dell laptop, S/N 7TQ2HX31, was imaged.", "7TQ2HX31", "ID_DOCUMENT_NUMBER"),
+    ("Wires came from routing 044000024 into his account.", "044000024", "ID_DOCUMENT_NUMBER"),
+    ("The payments went to acct. ending 7731902 at the credit union.", "7731902", "CASE_NUMBER"),
+    ("The roster gives her Student ID 20481173 and a campus address.", "20481173", "ID_DOCUMENT_NUMBER"),
+    ("He held an Ohio DL OH T2291 44871 on the day of the stop.", "OH T2291 44871", "ID_DOCUMENT_NUMBER"),
+    ("A Pennsylvania CDL PA 41 220 917 was found in the cab.", "PA 41 220 917", "ID_DOCUMENT_NUMBER"),
+    ("Disbursed under loan 7718204460 to a shell company.", "7718204460", "CASE_NUMBER"),
+    ("Only WAC2290118834 is still pending in our list.", "WAC2290118834", "CASE_NUMBER"),
+    ("Referred\nK-2031-6604-\nRS\n04/02/2023", "K-2031-6604-\nRS", "CASE_NUMBER"),
 ]
 
 
@@ -158,6 +169,7 @@ NEGATIVE = [
     "Send it to P.O. Box 1234 in El Paso.",
     "The case was assigned in 2010 to the office 4 team.",
     "Report 2 of the investigation in FY2009.",
+    "The vehicle registration was renewed in 2019 and the loan of $40,000 was repaid.",
     "The Laredo Sector covers the Rio Grande from Del Rio to Zapata.",
     "The Port of Nogales has 12 lanes.",
     "The pull-off is used by hikers.",
