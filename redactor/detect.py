@@ -180,6 +180,10 @@ def combine(document: Document, found: list[Finding], detector: Detector) -> lis
     return sorted(_resolve_overlaps(entities) + _resolve_overlaps(passages), key=lambda f: (f.page, f.start))
 
 
+# "Marisela T. Ochoa-Brandt": a given name, a middle initial and a surname
+INITIALLED = re.compile(r"\p{Lu}\p{Ll}+(?:-\p{Lu}?\p{Ll}+)? \p{Lu}\. \p{Lu}[\p{L}'’]+(?:[- ]\p{Lu}[\p{L}'’]+)?")
+
+
 def _clean_person(f: Finding, detector: Detector) -> Finding | None:
     """Trim titles, title/organisation words and possessives off a name; drop what is an
     organisation, an acronym or an operation rather than a person."""
@@ -198,7 +202,8 @@ def _clean_person(f: Finding, detector: Detector) -> Finding | None:
     not_part = names.not_name | names.keep | names.roles
     for cut in re.finditer(r"\n[ \t]*(\S+)", text):
         word = cut.group(1).strip(".,:;")
-        if (word.isupper() and len(word) >= 2) or word.lower() in not_part:
+        # a whole initialled name ends its cell ("Marisela T. Ochoa-Brandt" / "Complaint …")
+        if (word.isupper() and len(word) >= 2) or word.lower() in not_part or INITIALLED.fullmatch(text[:cut.start()].strip()):
             text = text[:cut.start()]
             break
     tokens = list(re.finditer(r"\S+", text))
@@ -292,7 +297,8 @@ def _heading_guess(text: str, f: Finding) -> bool:
     line = text[line_start: len(text) if line_end == -1 else line_end]
     words = f.text.split()
     before = text[max(line_start, f.start - 4):f.start].lower().split()
-    return (line.strip(" -•*:") == f.text
+    # a given name, a middle initial and a surname alone on a line is a name cell, not a heading
+    return (line.strip(" -•*:") == f.text and not INITIALLED.fullmatch(f.text)
             or _named_by_acronym(text, f, line_start, len(text) if line_end == -1 else line_end)
             or (before and before[-1] in ORG_NAME_LINKS)
             or (text[line_start:f.start].strip(" -•*") == "" and text[f.end:f.end + 1] == ":")

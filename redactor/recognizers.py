@@ -195,7 +195,8 @@ class StructuredNameRecognizer(EntityRecognizer):
     @staticmethod
     def _proper_noun(doc, start: int, end: int) -> bool:
         span = doc.char_span(start, end, alignment_mode="expand") if doc is not None else None
-        return span is not None and all(t.pos_ == "PROPN" for t in span)
+        # the hyphen of a double surname ("Abu-Saleh") is a token of its own
+        return span is not None and all(t.pos_ == "PROPN" for t in span if not (t.is_punct and t.text in "-'’"))
 
     @staticmethod
     def _is_place(doc, start: int, end: int) -> bool:

@@ -735,3 +735,17 @@ def test_natural_places_are_not_people_but_people_who_work_there_are(tmp_path: P
     people = {k for k, v in got.items() if v == "PERSON"}
     assert not {p for p in people if any(w in p for w in ("Springs", "Canyon", "Lobo", "Bluffs"))}, got
     assert "Torvald K. Brennan-Achebe" in people and "Okonkwo, Ifeyinwa" in people, got
+
+
+def test_double_surnames_and_initialled_names_alone_in_a_cell_are_names(tmp_path: Path):
+    got = _one_block(tmp_path, "\n".join([
+        "Defendant",
+        "Marisela T. Ochoa-Brandt",
+        "Complaint reviewed with the county prosecutor on intake",
+        "Desmond K. Farouk-Lindgren",
+        "The file went to Perpetua Lindgren-Achebe for review.",
+        "Training Requirements",
+    ]))
+    people = {k for k, v in got.items() if v == "PERSON"}
+    assert {"Marisela T. Ochoa-Brandt", "Desmond K. Farouk-Lindgren", "Perpetua Lindgren-Achebe"} <= people, got
+    assert not {p for p in people if "Training" in p or "Defendant" in p}, got
