@@ -51,6 +51,9 @@ def kinds(detector: PassageDetector, text: str, marked: bool = False) -> dict[st
     "The bookkeeper is not contacted until the bank records are back from the subpoena.",
     "A pretext call from the local deputy would show whether the owner is still at the shop.",
     "Payments to the source are authorized up to $1,000 a month without the supervisor's approval.",
+    "The county attorney charges shoplifting referrals only above $2,500 a store, so we hold the small ones.",
+    "Tips from the hotline are assigned only when a second caller names the same clinic.",
+    "Our office does not refer benefit matters under $8,000 to the state.",
 ])
 def test_techniques_are_found(passages, text):
     assert kinds(passages, text).get("LE_TECHNIQUE"), text
@@ -68,6 +71,8 @@ def test_techniques_are_found(passages, text):
     "The GOM has agreed to prosecute smugglers under Mexican law when U.S. prosecution is declined.",
     "OFO will provide OI with copies of seizure reports for all southbound seizures.",
     "The office does not accept applications after the closing date.",
+    "We flagged the typo in the draft and the printer fixed it.",
+    "Grants under $25,000 are reviewed by the program office before award.",
     # a question asks; the law as a court stated it is public
     "Why are agents not stationed at the checkpoint on weekends between 0200 and 0500 hours?",
     "The Supreme Court upheld brief, suspicionless stops at fixed checkpoints near the border in "
