@@ -223,8 +223,8 @@ def _clean_person(f: Finding, detector: Detector) -> Finding | None:
         return None  # a "name" across two blocks is a layout accident
     if name.lower() in names.keep or any(w.strip(".,").lower() in names.keep for w in words):
         return None
-    if (name.isupper() and len(words) == 1) or any(c.isdigit() for c in name):
-        return None  # acronyms (programs, systems) and codes are not people
+    if (name.isupper() and len(words) == 1) or any(c.isdigit() or c in "§¶" for c in name):
+        return None  # acronyms (programs, systems), codes and statute citations ("Pa.C.S. §") are not people
     if f.recognizer == "TableNameRecognizer" and len(words) < 2:
         return None  # a table's name cell cut down to one word was two cells of other columns
     return Finding(f.page, f.start + start, f.start + end, name, f.entity, f.score,

@@ -427,6 +427,9 @@ def test_places_laws_and_headings_read_as_names_are_not_people(tmp_path: Path):
         "Sir,",
         "Hi Team,",
         "Option B. Reduce checkpoint hours.",
+        "The board fined the licensee under 4 Pa.C.S. § 1518 for the second time.",
+        "Protesters gathered on Hornbake Mall and paid each other through Cash App.",
+        "Geographic Targeting Orders cover title companies; IRS Criminal Investigation agreed.",
     ])
     people = {t for t, e in got.items() if e == "PERSON"}
     assert people == {"Priya Raman"}, got
@@ -492,6 +495,12 @@ def test_only_a_press_release_heading_makes_a_record_public(tmp_path: Path):
         (["From: Public Affairs", "Subject: draft", "PRESS RELEASE", "Agents arrested Dana Kline."], "law_enforcement"),
         # an annual report's title makes a publication; a sentence that mentions one does not
         (["Office of Investigations", "Annual Report to the Governor, FY 2022", "Agents arrested 41 people."], "published"),
+        # a news release known by its release line or its dateline, without the heading
+        (["Office of Inspector General", "For release March 3, 2025 · Media contact: Office of Communications",
+          "Agents arrested Dana Kline."], "public"),
+        (["Office of Inspector General", "Two clinic owners sentenced for billing fraud",
+          "TOPEKA, Kan. -- Two clinic owners were sentenced today, the U.S. Attorney announced."], "public"),
+        (["Subject: RE: statement", "TOPEKA, Kan. -- Two clinic owners were sentenced today."], "law_enforcement"),
         (["Fraud Unit: Quarterly Statistics", "The totals below feed the Unit's Annual Report.",
           "Agents arrested 41 people."], "law_enforcement"),
     ]:
