@@ -241,7 +241,10 @@ def is_senior_signer(page: Page, f: Finding, policy: Policy) -> bool:
         or bool(re.search(rf"(?:^|[.;]\s+)(?:{labels})\s*(?::|(?i:by)\b)\s*$", before_on_line)) \
         or bool(re.search(rf"\s[–—|]\s+(?:{labels})\s*:?\s*$", before_on_line))  # "… . Approved: name", "date – Prepared for name"
     after_closing = any(ln.strip().rstrip(",").lower() in closings for ln in prev[-2:]) or "/s/" in before_on_line
-    return in_from_block or after_closing
+    # any role label or "by" before it: "Reviewed by: name, Special Agent in Charge", "Incident
+    # commander: name, Chief of Police", "Witness: name, Inspector General"
+    role_label = bool(re.search(r"(?:\b[Bb]y|\w:)[ \t]*$", before_on_line))
+    return in_from_block or after_closing or role_label
 
 
 def same_person(a: str, b: str) -> bool:
