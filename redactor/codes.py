@@ -299,7 +299,10 @@ def is_public_contact(page: Page, f: Finding, policy: Policy) -> bool:
     # the words just before the number in its sentence, wrapped lines included ("the FOIA Public
     # Liaison by emailing … or calling (540) …"); a label on the line above when it opens its line
     line_start, _ = _line_at(page.text, f.start)
-    near = re.split(r"[.!?:]\s", page.text[max(0, f.start - 100):f.start])[-1]
+    pieces = re.split(r"[.!?:]\s", page.text[max(0, f.start - 100):f.start])
+    near = pieces[-1]
+    if not near.strip() and len(pieces) > 1:  # "Office main line (public): 808-…": the label before the colon
+        near = pieces[-2]
     if not page.text[line_start:f.start].strip():
         prev, _ = _neighbour_lines(page.text, f.start, 1, 0)
         near = prev[-1] if prev else ""

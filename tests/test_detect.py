@@ -475,10 +475,11 @@ def test_public_contacts_are_released_personal_ones_are_not(tmp_path: Path):
     doc, findings = findings_for(tmp_path, [
         "Report tips to the ICE Tip Line at 1-866-555-0142 or call the press office at (202) 555-0188.",
         "Requests: foia@example.gov. Case questions: Maria Lopez, maria.lopez@example.gov, 202-555-0143.",
+        "Field office main line (public): 907-555-0131. Agent Ruth Ng, cell: 907-555-0177.",
     ])
     texts = proposed(doc, findings)
-    assert {"maria.lopez@example.gov", "202-555-0143", "Maria Lopez"} <= texts
-    assert not texts & {"1-866-555-0142", "(202) 555-0188", "foia@example.gov"}, texts
+    assert {"maria.lopez@example.gov", "202-555-0143", "Maria Lopez", "907-555-0177"} <= texts
+    assert not texts & {"1-866-555-0142", "(202) 555-0188", "foia@example.gov", "907-555-0131"}, texts
     # the office named earlier in the sentence, the line wrapped before the number
     doc = load_document(make_pdf(tmp_path / "wrapped.pdf", [
         "You may also contact the agency's FOIA Public Liaison by writing to the address above or",
