@@ -73,6 +73,7 @@ class PassageDetector:
         self.not_after = re.compile(st["not_after"], FLAGS)
         self.public_stat = re.compile(st["public_markers"], FLAGS)
         self.public_table = re.compile(st["public_table_markers"], FLAGS)
+        self.numbered_name = re.compile(st.get("numbered_name", "(?!)"), FLAGS)
         self.item_nouns = re.compile(st["item_nouns"], FLAGS)
         self.table_headers = re.compile(st["table"]["headers"], FLAGS)
         # A cell that holds a count: "48", "69 officers", "8 of 11", "33 (42)", "88 percent" —
@@ -401,6 +402,8 @@ class PassageDetector:
             return False  # a year
         if "," not in figure and raw.isdigit() and (len(raw) >= 5 or (len(raw) == 4 and raw.startswith("0"))):
             return False  # a ZIP code, form or file number, or a clock time ("0600"): counts this big carry commas
+        if self.numbered_name.search(before):
+            return False
         before = before.replace("\n", " ")
         if before.endswith("(") and after.startswith(")") and not (in_table and re.search(r"\d\s*\($", before)):
             return False  # "(2)": a list item, a statute paragraph, an exemption marker ("33 (42)" in a grid counts)

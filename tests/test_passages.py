@@ -154,8 +154,9 @@ def test_the_days_of_a_date_are_not_counts_in_a_grid(passages):
     "The budget request for FY 2010 was $45,000 for training 12 instructors.",
     "Page 12 of 40",
     "Seizures of firearms increased by 15 percent compared with last year, the Secretary announced.",
-    # a day-first date
+    # a day-first date; the number of a named unit or place
     "On 23 March investigators arrested the clinic manager after a search of the billing office.",
+    "Region 11 opened the review of arrests at the port after the audit.",
 ])
 def test_years_statutes_rooms_and_money_are_not_statistics(passages, text):
     assert not kinds(passages, text).get("LE_STATISTIC"), text
