@@ -211,6 +211,12 @@ def test_a_code_word_records_are_kept_in_is_a_system_and_a_url_stops_at_a_footer
     "One option is to rotate the boat crew weekly; another is to contract the maintenance out.",
     "The district should consider whether the training can wait until the new fiscal year.",
     "I would not send this to the prosecutor until the lab confirms the count.",
+    # votes, leanings and proposals as minutes and notes record them
+    "My vote is to wait for the audit before we call the landlord.",
+    "Move the case to the civil side and hold the referral, which we consider the safer course.",
+    "Okoro proposed, and the board agreed to consider, a second night inspector; no decision was made.",
+    "Propose search warrant service the week of May 5, after the AUSA signs off.",
+    "The revised screening form is still being negotiated with the union and is not ready.",
 ])
 def test_proposals_preferences_and_weighed_risks_are_deliberative(passages, text):
     assert "DELIBERATIVE" in kinds(passages, text), text
@@ -392,6 +398,7 @@ def test_filler_without_a_hint_of_weighing_is_not_deliberation(passages):
     "It was further agreed that each field office will designate a liaison to the task force.",
     "We recognize that regular communication between the two offices is essential.",
     "The Commissioner approved the plan on March 3, 2009.",
+    "It is recommended that the handbook be updated to reflect the new phone system.",
     # a question from the public, a marking line, a blank decision block
     "Can I renew my passport by mail if it expired more than five years ago?",
     "Draft 2 – Pre-decisional / Deliberative",
