@@ -241,9 +241,11 @@ def is_senior_signer(page: Page, f: Finding, policy: Policy) -> bool:
         or bool(re.search(rf"(?:^|[.;]\s+)(?:{labels})\s*(?::|(?i:by)\b)\s*$", before_on_line)) \
         or bool(re.search(rf"\s[–—|]\s+(?:{labels})\s*:?\s*$", before_on_line))  # "… . Approved: name", "date – Prepared for name"
     after_closing = any(ln.strip().rstrip(",").lower() in closings for ln in prev[-2:]) or "/s/" in before_on_line
-    # any role label or "by" before it: "Reviewed by: name, Special Agent in Charge", "Incident
-    # commander: name, Chief of Police", "Witness: name, Inspector General"
-    role_label = bool(re.search(r"(?:\b[Bb]y|\w:)[ \t]*$", before_on_line))
+    # a reviewing, approving or commanding role before it: "Reviewed by: name, Special Agent in
+    # Charge", "Incident commander: name, Chief of Police", "Approved for release by name, …"
+    roles = "|".join(re.escape(r) for r in rules.get("role_labels", []))
+    role_label = bool(roles) and bool(re.search(rf"(?i:\b(?:{roles})(?:[ \t]+\w+){{0,4}}?(?:[ \t]+by)?)[ \t]*:?[ \t]*$",
+                                                before_on_line))
     return in_from_block or after_closing or role_label
 
 
