@@ -54,6 +54,11 @@ def kinds(detector: PassageDetector, text: str, marked: bool = False) -> dict[st
     "The county attorney charges shoplifting referrals only above $2,500 a store, so we hold the small ones.",
     "Tips from the hotline are assigned only when a second caller names the same clinic.",
     "Our office does not refer benefit matters under $8,000 to the state.",
+    # protective measures of a security plan or a convoy
+    "Canine sweep of the ballroom and the loading dock at 1600; doors locked after.",
+    "Plainclothes deputies walk the concourse during the second half.",
+    "Motorcade route changed at the last minute to avoid the bridge.",
+    "Final K-9 sweep of the rotunda, the press gallery and the east stairs",
 ])
 def test_techniques_are_found(passages, text):
     assert kinds(passages, text).get("LE_TECHNIQUE"), text
@@ -73,6 +78,7 @@ def test_techniques_are_found(passages, text):
     "The office does not accept applications after the closing date.",
     "We flagged the typo in the draft and the printer fixed it.",
     "Grants under $25,000 are reviewed by the program office before award.",
+    "The perimeter fence along the visitor lot was repainted in May.",
     # a question asks; the law as a court stated it is public
     "Why are agents not stationed at the checkpoint on weekends between 0200 and 0500 hours?",
     "The Supreme Court upheld brief, suspicionless stops at fixed checkpoints near the border in "
