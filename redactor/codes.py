@@ -275,6 +275,10 @@ def is_office_address(document: Document, page: Page, f: Finding, policy: Policy
         near = " ".join([*prev, before])
     elif prev and len(prev[-1]) >= 60:  # prose wrapped from the line above
         near = re.split(r"[.!?]\s", f"{prev[-1]} {before}")[-1]
+    # in prose the office stands close before its address ("the Tate Federal Building, 640 Grove
+    # Street"), not a clause away ("the Department's fraud unit found claims filed from 3248 …")
+    if before.strip():
+        near = near[-60:]
     if any(re.search(rf"\b{re.escape(m)}\b", near) for m in policy.office_address_markers):
         return True
     # a letterhead or running footer: the address is a line of its own on more than one page

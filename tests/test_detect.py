@@ -556,6 +556,12 @@ def test_office_address_is_released_home_address_is_not(tmp_path: Path):
     proposals, _ = code_findings(doc, findings)
     texts = {p.text for p in proposals.proposals}
     assert any("61 Juniper Flat Road" in t for t in texts), texts
+    # an office named a clause earlier does not make a claimant's address the office's
+    doc, findings = findings_for(tmp_path, [
+        "The Department of Labor Security Unit found four more claims filed from one address, 77 Wren Hollow Lane, Bowie.",
+    ])
+    proposals, _ = code_findings(doc, findings)
+    assert any("77 Wren Hollow Lane" in p.text for p in proposals.proposals), proposals.proposals
     assert not {t for t in texts if "38050" in t or "2750 Larkspur" in t}, texts
 
 
