@@ -325,7 +325,7 @@ def _names_a_facility(text: str, f: Finding, detector: Detector) -> bool:
         return True
     # the capitalised run that follows the name, on its line or the next
     run = re.match(r"(?:(?:[ \t]+|[ \t]*\n[ \t]*)(?:of|the|and|de|del|\p{Lu}[\p{L}.'’-]*))*", text[f.end:f.end + 120])
-    tail = run.group().split() if run else []
+    tail = [w.rstrip(".,;:") for w in run.group().split()] if run else []
     while tail and tail[-1] in ("of", "the", "and", "de", "del"):
         tail.pop()
     # the run must end in the facility word: "… International Airport", not "… Field Intelligence Officer"

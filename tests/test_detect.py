@@ -436,6 +436,7 @@ def test_places_laws_and_headings_read_as_names_are_not_people(tmp_path: Path):
         "The board fined the licensee under 4 Pa.C.S. § 1518 for the second time.",
         "Protesters gathered on Hornbake Mall and paid each other through Cash App.",
         "Geographic Targeting Orders cover title companies; IRS Criminal Investigation agreed.",
+        "Lobby: Harbor Court, Leilani Kaipo Boulevard.",
     ])
     people = {t for t, e in got.items() if e == "PERSON"}
     assert people == {"Priya Raman"}, got
