@@ -20,6 +20,7 @@ from presidio_analyzer.predefined_recognizers import SpacyRecognizer
 from .models import Document, Finding
 from .passages import RECOGNIZER as PASSAGE_RECOGNIZER, PassageDetector, unwrap
 from .recognizers import GIVEN_NAME_RULE, LIST_LINE_NAME, SIGNATURE_BLOCK_NAME, StructuredNameRecognizer
+from .tag_map import replace_attribute_ruler
 
 DATA_DIR = Path(__file__).parent / "data"
 LANGUAGE = "en"
@@ -108,6 +109,8 @@ def get_detector(config_file: str | None = None) -> Detector:
     for name in config["nlp"].get("disable", []):
         if name in nlp.pipe_names:
             nlp.disable_pipe(name)
+    if config["nlp"].get("tag_map", False):
+        replace_attribute_ruler(nlp)  # same tags and parts of speech, by lookup (tag_map.py)
 
     registry = OrderedRegistry(supported_languages=[LANGUAGE], global_regex_flags=REGEX_FLAGS)
     for file in config["recognizer_files"]:
