@@ -253,6 +253,8 @@ def _join_wrapped_given(text: str, f: Finding, detector: Detector) -> Finding:
 
 SURNAME_PARTICLES = {"de", "los", "las", "del", "da", "das", "do", "dos", "du", "di", "van", "der", "den", "von",
                      "ter", "ten", "le", "la", "bin", "ibn", "al"}
+LEADING_PARTICLE = re.compile(r"(?:^|(?<=[\s(;:]))((?:de la|de los|del|de|van der|van den|van|von|da|dos|du|di|le|la)[ \t]+)$",
+                              re.M)
 # A surname with a particle the name patterns stop at: "Ruiz de Velasco", "Ferreira da Silva".
 PARTICLE_SURNAME = re.compile(r"[ \t]+(?:de la|de los|de las|de|del|da|das|do|dos|du|di|van der|van den|van|von|"
                               r"ter|ten|le|la|bin|ibn|al)[ \t]+\p{Lu}[\p{Ll}'’]+(?:-\p{Lu}[\p{Ll}'’]+)?(?![\p{L}-])")
@@ -264,6 +266,11 @@ def _join_particle_surname(text: str, f: Finding) -> Finding:
     name, but a one-word finding is weaker evidence)."""
     if len(f.text.split()) < 2:
         return f
+    # a surname-first name whose surname opens with a particle: "de la Cruz, Fernanda G."
+    lead = LEADING_PARTICLE.search(text, max(0, f.start - 12), f.start)
+    if lead and "," in f.text:
+        return Finding(f.page, lead.start(1), f.end, text[lead.start(1):f.end], f.entity, f.score, f.recognizer,
+                       f"{f.explanation}; surname with its particle")
     m = PARTICLE_SURNAME.match(text, f.end)
     if not m:
         return f

@@ -39,9 +39,12 @@ SEPARATORS = r"(?:\s*\(|\s*,|\s*[–—-]\s+|\s+[–—-]\s*|\s*\.\s+)"
 
 
 # A given name before a capitalised surname: "Imogen Pemberton", "Wendell R. Marchetti".
-GIVEN_THEN_SURNAME = (r"(?<![\w.'’-])(?P<given>\p{Lu}\p{Ll}+(?:\p{Lu}\p{Ll}+)?)[ \t]+(?:\p{Lu}\.[ \t]+)?"
-                      r"(?P<surname>(?:O['’])?\p{Lu}\p{Ll}+(?:\p{Lu}\p{Ll}+)?(?:[-'’]\p{Lu}\p{Ll}+)*)"
-                      r"(?:[ \t]+(?:O['’])?\p{Lu}\p{Ll}+(?:[-'’]\p{Lu}\p{Ll}+)*)?(?![\w'’-])"
+# (a quoted nickname may follow the given name, and a particle open either surname: "Rolando "Roly"
+# Sarmiento", "Beatriz de la Cruz", "Bogdan Ruiz de Leon")
+LOWER_PARTICLE = r"(?:de la|de los|de las|del|de|van der|van den|van|von|da|dos|das|du|di|le|la)[ \t]+"
+GIVEN_THEN_SURNAME = (r"(?<![\w.'’-])(?P<given>\p{Lu}\p{Ll}+(?:\p{Lu}\p{Ll}+)?)[ \t]+(?:[\"“]\p{Lu}\p{Ll}+[\"”][ \t]+)?(?:\p{Lu}\.[ \t]+)?"
+                      rf"(?:{LOWER_PARTICLE})?(?P<surname>(?:O['’])?\p{{Lu}}\p{{Ll}}+(?:\p{{Lu}}\p{{Ll}}+)?(?:[-'’]\p{{Lu}}\p{{Ll}}+)*)"
+                      rf"(?:[ \t]+(?:{LOWER_PARTICLE})?(?:O['’])?\p{{Lu}}\p{{Ll}}+(?:[-'’]\p{{Lu}}\p{{Ll}}+)*)?(?![\w'’-])"
                       # a run of capitalised words going on is a name of a program or an office
                       r"(?![ \t]+\p{Lu}\p{Ll})")
 # A first name, a middle initial and a surname in running text ("… to Obinna E. Abeyta."): the
@@ -49,7 +52,7 @@ GIVEN_THEN_SURNAME = (r"(?<![\w.'’-])(?P<given>\p{Lu}\p{Ll}+(?:\p{Lu}\p{Ll}+)?
 FIRST_INITIAL_LAST = (r"(?<![\w.'’-])\p{Lu}\p{Ll}+(?:\p{Lu}\p{Ll}+)?(?:-\p{Lu}\p{Ll}+)?[ \t]+\p{Lu}\.[ \t]+"
                       r"(?:O['’])?\p{Lu}\p{Ll}+(?:\p{Lu}\p{Ll}+)?(?:[-'’]\p{Lu}?\p{Ll}+)*(?![\w'’-])(?![ \t]+\p{Lu}\p{Ll})")
 # The same written surname first, as rosters and tables do: "Ostrowski, Rashida".
-SURNAME_THEN_GIVEN = (r"(?<![\w.'’-])(?P<surname>(?:(?:St\.|Ste\.|Van|Von|De|Del|Di|Da|La|Le)[ \t]+)?(?:O['’])?\p{Lu}\p{Ll}+(?:\p{Lu}\p{Ll}+)?(?:[-'’]\p{Lu}\p{Ll}+)*),[ \t]+"
+SURNAME_THEN_GIVEN = (r"(?<![\w.'’-])(?P<surname>(?:(?:St\.|Ste\.|Van|Von|De|Del|Dela|Della|Delos|Di|Da|Dos|Du|La|Le|De La|Van Der|Van Den|de la|de|del|van der|van den|van|von|da|dos|du|di|le|la)[ \t]+)?(?:O['’])?\p{Lu}\p{Ll}+(?:\p{Lu}\p{Ll}+)?(?:[-'’]\p{Lu}\p{Ll}+)*),[ \t]+"
                       r"(?P<given>\p{Lu}\p{Ll}+(?:-\p{L}\p{Ll}+)?)(?:[ \t]+\p{Lu}\.)?(?![\w'’-])(?![ \t]+\p{Lu}\p{Ll})")
 # What may stand before a surname-first name in running text: "prepared by Rahimi, Wren".
 SURNAME_FIRST_LEAD = r"(?i:\b(?:by|reviewer|analyst|contact|attention|attn|poc|cc|bcc))[ \t]*:?[ \t]+$"

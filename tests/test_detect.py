@@ -772,3 +772,16 @@ def test_double_surnames_and_initialled_names_alone_in_a_cell_are_names(tmp_path
     people = {k for k, v in got.items() if v == "PERSON"}
     assert {"Marisela T. Ochoa-Brandt", "Desmond K. Farouk-Lindgren", "Perpetua Lindgren-Achebe"} <= people, got
     assert not {p for p in people if "Training" in p or "Defendant" in p}, got
+
+
+def test_surnames_with_a_lower_case_particle_and_quoted_nicknames(tmp_path: Path):
+    got = _one_block(tmp_path, "\n".join([
+        "The binder went to Graciela de los Santos before the audit.",
+        "van den Broek, Liesbeth M.",
+        "Investigator",
+        'Teodoro "Teddy" Villaseñor 9:14 AM',
+        "Operation de la Sierra ended in the Valle de Juarez.",
+    ]))
+    people = {k for k, v in got.items() if v == "PERSON"}
+    assert {"Graciela de los Santos", "van den Broek, Liesbeth M.", 'Teodoro "Teddy" Villaseñor'} <= people, got
+    assert not {p for p in people if "Sierra" in p or "Juarez" in p}, got
