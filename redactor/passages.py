@@ -408,6 +408,8 @@ class PassageDetector:
         if before.endswith("(") and after.startswith(")") and not (in_table and re.search(r"\d\s*\($", before)):
             return False  # "(2)": a list item, a statute paragraph, an exemption marker ("33 (42)" in a grid counts)
         clock = re.fullmatch(r"[0-2]?\d[0-5]\d", raw) is not None
+        if clock and len(raw) == 4 and "," not in figure and re.search(r"\b(?:after|before|until|till|since|past|by|at|from)\s*$", before):
+            return False  # "on duty after 1800": a time of day
         if self.not_before.search(before) or (self.not_after.search(after)
                                               and (clock or not re.match(r"\s*hours", after))):
             return False  # "1500 hours" is a time; "averaged 6 hours per day" is a figure

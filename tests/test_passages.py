@@ -123,6 +123,10 @@ def test_staffing_levels_and_labelled_rows_are_statistics_however_small(passages
     assert kinds(passages, "Mean dwell at the pier: 48 minutes\n")["LE_STATISTIC"] == ["48"]
     grid = "Posts by tour\nTour\nAssigned On post\nFirst 31 officers 24 on post\nSecond 27 officers 17 on post\n"
     assert kinds(passages, grid)["LE_STATISTIC"] == ["31", "24", "27", "17"]
+    # other staff, complaints received, and a time of day in a staffing sentence
+    assert kinds(passages, "Only 2 auditors are assigned to the grant fraud desk.")["LE_STATISTIC"] == ["2"]
+    assert kinds(passages, "The hotline logged 412 complaints about the lender last quarter.")["LE_STATISTIC"] == ["412"]
+    assert kinds(passages, "Most nights 3 deputies are on duty in the north county after 2200.")["LE_STATISTIC"] == ["3"]
     # years of experience and court citations are no counts
     assert not kinds(passages, "Our agents bring over 25 years of experience to export investigations.").get("LE_STATISTIC")
     assert not kinds(passages, "Stops at fixed checkpoints were upheld in United States v. Martinez-Fuerte, "
