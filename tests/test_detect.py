@@ -143,6 +143,7 @@ POSITIVE = [
     ("Disbursed under loan 7718204460 to a shell company.", "7718204460", "CASE_NUMBER"),
     ("Only WAC2290118834 is still pending in our list.", "WAC2290118834", "CASE_NUMBER"),
     ("Referred\nK-2031-6604-\nRS\n04/02/2023", "K-2031-6604-\nRS", "CASE_NUMBER"),
+    ("The matter (OI-41-2290-T) went to the grand jury.", "OI-41-2290-T", "CASE_NUMBER"),
 ]
 
 
