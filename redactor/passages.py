@@ -33,7 +33,9 @@ BULLET_LINE = re.compile(r"^\s*(?:[•■▪●◦○\-–*]|o\s|\d{1,2}[.)]\s|\
 STAFFING_LEVEL = "staffing level"  # a statistic's explanation; such a sentence is no technique
 PRINTED_CODE = re.compile(r"\(b\)\s*\(\d\)")
 HEADER_LINE = re.compile(r"[ \t]*(?:Subject|SUBJECT|Re|RE|Fw|FW|Fwd|FWD)[ \t]*:")
-CLAUSE_SPLIT = re.compile(r";\s+|:\s+(?=\S)|\s+[–—]\s+")
+# (a clause that goes on the one before it stays with it: "…; otherwise they are logged and closed")
+CLAUSE_SPLIT = re.compile(r";\s+(?!(?:otherwise|after that|then|so|instead|which|these|those|they|it|anyone)\b)"
+                          r"|:\s+(?=\S)|\s+[–—]\s+")
 LEADING_NOISE = re.compile(r"(?:[•■▪●◦○\-–*]\s*|o\s+|\d{1,2}[.)]\s+|\(?[a-z]\)\s+|(?:and|but|or|so|however|"
                            r"also|further(?:more)?|in addition|additionally|moreover|then)\b,?\s+)+",
                            re.IGNORECASE)

@@ -469,3 +469,12 @@ def test_an_office_code_is_no_system(passages):
     text = "Leads are run in the ORCHID-7 tracker and shared with DOT-OIG and Army-CID analysts each week.\n"
     systems = kinds(passages, text).get("INTERNAL_SYSTEM")
     assert "ORCHID-7 tracker" in systems and not [s for s in systems if "OIG" in s or "CID" in s], systems
+
+
+def test_a_clause_that_goes_on_the_one_before_stays_with_it(passages):
+    text = "Drone sightings are worked only when the pilot can be found within an hour; otherwise they are closed unread.\n"
+    found = kinds(passages, text).get("LE_TECHNIQUE")
+    assert found and any("otherwise they are closed unread" in t for t in found), found
+    # a new clause of its own still stands apart
+    text = "Agents photograph each gate at dawn; the director approved the budget in May.\n"
+    assert not any("budget" in t for t in kinds(passages, text).get("LE_TECHNIQUE", [])), kinds(passages, text)
