@@ -478,3 +478,14 @@ def test_a_clause_that_goes_on_the_one_before_stays_with_it(passages):
     # a new clause of its own still stands apart
     text = "Agents photograph each gate at dawn; the director approved the budget in May.\n"
     assert not any("budget" in t for t in kinds(passages, text).get("LE_TECHNIQUE", [])), kinds(passages, text)
+
+
+def test_wrapped_drive_paths_share_hosts_and_printed_system_views(passages):
+    text = ("Working copies are at T:\n\\Cases\\Region4\\Targets_v2.xlsx. Rules: https://claims-share.example.org/sift/rules\n"
+            "ORCA-Lite – Intake Queue – printed view\n")
+    found = kinds(passages, text)
+    assert any("Targets_v2.xlsx" in u for u in found.get("INTERNAL_URL", [])), found
+    assert "https://claims-share.example.org/sift/rules" in found.get("INTERNAL_URL", []), found
+    assert "ORCA-Lite" in found.get("INTERNAL_SYSTEM", []), found
+    # a public site with a path is not internal
+    assert not kinds(passages, "See https://www.example.org/reports/annual for the report.\n").get("INTERNAL_URL")
