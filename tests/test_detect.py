@@ -746,8 +746,13 @@ def test_names_with_particles_inner_capitals_and_titles_the_model_reads_as_an_of
     assert not {t for t in people if "Conferences" in t or "Subdistrict" in t}, got
 
 
+def _people_in_block(tmp_path: Path, lines: list[str]) -> tuple[set[str], dict]:
+    got = _one_block(tmp_path, "\n".join(lines))
+    return {k for k, v in got.items() if v == "PERSON"}, got
+
+
 def test_natural_places_are_not_people_but_people_who_work_there_are(tmp_path: Path):
-    got = _one_block(tmp_path, "\n".join([
+    people, got = _people_in_block(tmp_path, [
         "Name",
         "Duty location",
         "Okonkwo, Ifeyinwa",
@@ -755,34 +760,31 @@ def test_natural_places_are_not_people_but_people_who_work_there_are(tmp_path: P
         "Seasonal closures cover Coyote Wash, Lobo",
         "Canyon and the Piute Bluffs overlook.",
         "Her advocate is Torvald K. Brennan-Achebe of the Snake River Valley office.",
-    ]))
-    people = {k for k, v in got.items() if v == "PERSON"}
+    ])
     assert not {p for p in people if any(w in p for w in ("Springs", "Canyon", "Lobo", "Bluffs"))}, got
     assert "Torvald K. Brennan-Achebe" in people and "Okonkwo, Ifeyinwa" in people, got
 
 
 def test_double_surnames_and_initialled_names_alone_in_a_cell_are_names(tmp_path: Path):
-    got = _one_block(tmp_path, "\n".join([
+    people, got = _people_in_block(tmp_path, [
         "Defendant",
         "Marisela T. Ochoa-Brandt",
         "Complaint reviewed with the county prosecutor on intake",
         "Desmond K. Farouk-Lindgren",
         "The file went to Perpetua Lindgren-Achebe for review.",
         "Training Requirements",
-    ]))
-    people = {k for k, v in got.items() if v == "PERSON"}
+    ])
     assert {"Marisela T. Ochoa-Brandt", "Desmond K. Farouk-Lindgren", "Perpetua Lindgren-Achebe"} <= people, got
     assert not {p for p in people if "Training" in p or "Defendant" in p}, got
 
 
 def test_surnames_with_a_lower_case_particle_and_quoted_nicknames(tmp_path: Path):
-    got = _one_block(tmp_path, "\n".join([
+    people, got = _people_in_block(tmp_path, [
         "The binder went to Graciela de los Santos before the audit.",
         "van den Broek, Liesbeth M.",
         "Investigator",
         'Teodoro "Teddy" Villaseñor 9:14 AM',
         "Operation de la Sierra ended in the Valle de Juarez.",
-    ]))
-    people = {k for k, v in got.items() if v == "PERSON"}
+    ])
     assert {"Graciela de los Santos", "van den Broek, Liesbeth M.", 'Teodoro "Teddy" Villaseñor'} <= people, got
     assert not {p for p in people if "Sierra" in p or "Juarez" in p}, got
