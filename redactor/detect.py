@@ -401,7 +401,12 @@ def _common_words(f: Finding, tokens, detector: Detector) -> bool:
     if len(words) >= 2 and words[-1].text.isupper() and len(words[-1].text) <= 5 \
             and words[0].text.lower() not in detector.names.given:
         return True
-    return any(t.pos_ not in ("PROPN", "X") and t.text.lower() not in detector.names.given for t in words)
+    # a surname's lower-case particle ("Ruiz de Leon") or a middle initial after a known given name
+    # ("Wendell A. Dela Rosa") is no common word
+    given_first = words[0].text.lower() in detector.names.given
+    return any(t.pos_ not in ("PROPN", "X") and t.text.lower() not in detector.names.given
+               and not (t.text.islower() and t.text in SURNAME_PARTICLES)
+               and not (i > 0 and given_first and re.fullmatch(r"\p{Lu}\.", t.text)) for i, t in enumerate(words))
 
 
 def _named_by_acronym(text: str, f: Finding, line_start: int, line_end: int) -> bool:
