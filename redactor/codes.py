@@ -220,6 +220,10 @@ def is_senior_signer(page: Page, f: Finding, policy: Policy) -> bool:
     # "said Director Joaquín R. Estrella", "Chief Patrol Agent Harlan B. Redmond approved": the
     # senior title itself stands before the name
     before = before_on_line.title() if before_on_line.isupper() else before_on_line  # "REAR ADMIRAL"
+    # a title wrapped onto the name's line ("… for the Patrol Agent in" / "Charge, Torsten A. Kasprzak")
+    above = page.text[max(0, page.text.rfind("\n", 0, max(0, line_start - 1)) + 1):max(0, line_start - 1)]
+    if before.strip() and not before.isupper() and re.match(r"[ \t]*\p{Lu}?\p{Ll}", before) and above.strip():
+        before = f"{above.rstrip()} {before.lstrip()}"
     not_titles = rules.get("not_titles", [])
     # ("the Patrol Agent in Charge, Ignatius P. Moreau,": the title in apposition)
     # ("Director: Mei Ferreira-Lopes": the title as a label)

@@ -785,6 +785,20 @@ def test_surnames_with_a_lower_case_particle_and_quoted_nicknames(tmp_path: Path
         "Investigator",
         'Teodoro "Teddy" Villaseñor 9:14 AM',
         "Operation de la Sierra ended in the Valle de Juarez.",
+        "The summary went to Emiliano Ortiz de Zarate and to Corazon B. Dela Paz on Friday.",
+        "Plan A. Refresher Training starts Monday.",
     ])
-    assert {"Graciela de los Santos", "van den Broek, Liesbeth M.", 'Teodoro "Teddy" Villaseñor'} <= people, got
-    assert not {p for p in people if "Sierra" in p or "Juarez" in p}, got
+    assert {"Graciela de los Santos", "van den Broek, Liesbeth M.", 'Teodoro "Teddy" Villaseñor',
+            "Emiliano Ortiz de Zarate", "Corazon B. Dela Paz"} <= people, got
+    assert not {p for p in people if "Sierra" in p or "Juarez" in p or "Training" in p}, got
+
+
+def test_a_senior_title_wrapped_onto_the_names_line_releases_the_official(tmp_path: Path):
+    doc = load_document(make_pdf(tmp_path / "wrapped.pdf", [
+        "Prepared by SA Imelda Okafor of the station intelligence unit for the Patrol Agent in",
+        "Charge, Leopold V. Szymanski-Ortega, who approved the schedule for the month.",
+    ], fontsize=10, leading=1.3))
+    proposals, released = code_findings(doc, detect(doc, get_detector()))
+    texts = {p.text for p in proposals.proposals}
+    assert "Imelda Okafor" in texts and "Leopold V. Szymanski-Ortega" not in texts, texts
+    assert "Leopold V. Szymanski-Ortega" in {r.text for r in released}
