@@ -235,6 +235,8 @@ def is_senior_signer(page: Page, f: Finding, policy: Policy) -> bool:
     title_text = rest_of_line if rest_of_line.strip() else (nxt[0].strip() if nxt else "")
     if not any(re.match(t, title_text) for t in rules["titles"]) or any(re.match(t, title_text) for t in not_titles):
         return False
+    if rest_of_line.strip() and any(re.match(t, title_text) for t in rules.get("head_titles", [])):
+        return True  # "…, Attorney General" in apposition: the head of the office, wherever named
     # a signature block: the name alone on its line, the senior title on the next
     if not before_on_line.strip(" \t•*") and not rest_of_line.strip():
         return True

@@ -378,14 +378,17 @@ def test_a_senior_title_before_the_name_or_a_signature_block_releases_the_offici
         "Prepared by: Anselm T. Vukovich, Assistant Director, Field Operations, Omaha",
         "cc: Marguerite L. Osei, Chief of Staff, Office of Field Operations",
         "Questions go to Assistant Special Agent in Charge Rosalind Q. Achterberg at the field office.",
+        "cc: Hortensia M. Valdivia-Kerr, Attorney General (file); Benedikt O. Lindahl, Deputy Attorney General",
+        "Approved for release by Ignatius R. Okonkwo-Baird, Deputy Assistant Inspector General for Audit.",
     ])
     proposals, released = code_findings(doc, findings)
     texts = {p.text for p in proposals.proposals}
     assert {"Janet Morrow", "Ruiz", "Dana Kline", "Ottoline Benslimane", "Ulla N. Tavares-Lima",
             "Priscilla Okonjo", "Leontyne Ballard-Ruiz", "Anselm T. Vukovich", "Marguerite L. Osei",
-            "Rosalind Q. Achterberg"} <= texts, texts
+            "Rosalind Q. Achterberg", "Benedikt O. Lindahl"} <= texts, texts
     assert not texts & {"Joaquín R. Estrella", "Estrella", "Marcus R. Delacroix", "Harlan B. Redmond",
-                        "Lionel J. Castellano", "Denise L. Farrow", "Adaeze Marchetti-Lund", "Casimir Oduya-Hart"}, texts
+                        "Lionel J. Castellano", "Denise L. Farrow", "Adaeze Marchetti-Lund", "Casimir Oduya-Hart",
+                        "Hortensia M. Valdivia-Kerr", "Ignatius R. Okonkwo-Baird"}, texts
     assert {r.text for r in released if "senior" in r.reason} >= {"Joaquín R. Estrella", "Lionel J. Castellano"}
 
 
