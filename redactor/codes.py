@@ -237,9 +237,14 @@ def is_senior_signer(page: Page, f: Finding, policy: Policy) -> bool:
         return False
     if rest_of_line.strip() and any(re.match(t, title_text) for t in rules.get("head_titles", [])):
         return True  # "…, Attorney General" in apposition: the head of the office, wherever named
-    # a signature block: the name alone on its line, the senior title on the next
+    # a signature block: the name alone on its line, the senior title on the next. A row of a table
+    # of names (an attendance list or a roster under a "Name" header) looks the same: there only the
+    # heads ("Director, …", not "Deputy Director, …") are released.
     if not before_on_line.strip(" \t•*") and not rest_of_line.strip():
-        return True
+        in_table = re.search(r"(?im)^[ \t]*(?:names?|attendees?|members?|participants?|staff)[ \t]*$",
+                             page.text[max(0, line_start - 600):line_start])
+        heads = [r"(?:Acting )?Director\b", *rules.get("head_titles", [])]
+        return not in_table or any(re.match(t, title_text) for t in heads)
     labels = "|".join(re.escape(lbl) for lbl in rules["signing_labels"])
     closings = [c.lower() for c in rules["closings"]]
     # "FROM: name", "Approved: name", and inline "Approved by name, Title"

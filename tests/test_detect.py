@@ -805,3 +805,16 @@ def test_a_senior_title_wrapped_onto_the_names_line_releases_the_official(tmp_pa
     texts = {p.text for p in proposals.proposals}
     assert "Imelda Okafor" in texts and "Leopold V. Szymanski-Ortega" not in texts, texts
     assert "Leopold V. Szymanski-Ortega" in {r.text for r in released}
+
+
+def test_in_a_table_of_names_only_the_heads_are_released(tmp_path: Path):
+    path = tmp_path / "attendance.pdf"
+    pdf = pymupdf.open()
+    lines = ["Attendance", "Name", "Office", "Present", "Oksana T. Whitcombe-Ruiz", "Director, Enforcement Bureau (chair)",
+             "In person", "Florentyna Abernathy-Oyelowo", "Deputy Director, Investigations", "Teams"]
+    pdf.new_page().insert_text((60, 72), "\n".join(lines), fontsize=10)
+    pdf.save(path)
+    doc = load_document(path)
+    proposals, released = code_findings(doc, detect(doc, get_detector()))
+    texts = {p.text for p in proposals.proposals}
+    assert "Florentyna Abernathy-Oyelowo" in texts and "Oksana T. Whitcombe-Ruiz" not in texts, (texts, released)
