@@ -241,9 +241,10 @@ def is_senior_signer(page: Page, f: Finding, policy: Policy) -> bool:
     # of names (an attendance list or a roster under a "Name" header) looks the same: there only the
     # heads ("Director, …", not "Deputy Director, …") are released.
     if not before_on_line.strip(" \t•*") and not rest_of_line.strip():
-        in_table = re.search(r"(?im)^[ \t]*(?:names?|attendees?|members?|participants?|staff)[ \t]*$",
-                             page.text[max(0, line_start - 600):line_start])
-        heads = [r"(?:Acting )?Director\b", *rules.get("head_titles", [])]
+        headers = "|".join(re.escape(h) for h in rules.get("name_table_headers", []))
+        in_table = bool(headers) and re.search(rf"(?im)^[ \t]*(?:{headers})[ \t]*$",
+                                               page.text[max(0, line_start - 600):line_start])
+        heads = [*rules.get("table_heads", []), *rules.get("head_titles", [])]
         return not in_table or any(re.match(t, title_text) for t in heads)
     labels = "|".join(re.escape(lbl) for lbl in rules["signing_labels"])
     closings = [c.lower() for c in rules["closings"]]
