@@ -221,7 +221,7 @@ def is_senior_signer(page: Page, f: Finding, policy: Policy) -> bool:
     # senior title itself stands before the name
     before = before_on_line.title() if before_on_line.isupper() else before_on_line  # "REAR ADMIRAL"
     # a title wrapped onto the name's line ("… for the Patrol Agent in" / "Charge, Torsten A. Kasprzak")
-    above = page.text[max(0, page.text.rfind("\n", 0, max(0, line_start - 1)) + 1):max(0, line_start - 1)]
+    above = page.text[slice(*_line_at(page.text, line_start - 1))] if line_start else ""
     if before.strip() and not before.isupper() and re.match(r"[ \t]*\p{Lu}?\p{Ll}", before) and above.strip():
         before = f"{above.rstrip()} {before.lstrip()}"
     not_titles = rules.get("not_titles", [])

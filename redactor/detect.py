@@ -19,7 +19,8 @@ from presidio_analyzer.predefined_recognizers import SpacyRecognizer
 
 from .models import Document, Finding
 from .passages import RECOGNIZER as PASSAGE_RECOGNIZER, PassageDetector, unwrap
-from .recognizers import GIVEN_NAME_RULE, LIST_LINE_NAME, SIGNATURE_BLOCK_NAME, StructuredNameRecognizer
+from .recognizers import (GIVEN_NAME_RULE, LIST_LINE_NAME, LOWER_PARTICLE, SIGNATURE_BLOCK_NAME,
+                          StructuredNameRecognizer)
 from .tag_map import replace_attribute_ruler
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -253,8 +254,7 @@ def _join_wrapped_given(text: str, f: Finding, detector: Detector) -> Finding:
 
 SURNAME_PARTICLES = {"de", "los", "las", "del", "da", "das", "do", "dos", "du", "di", "van", "der", "den", "von",
                      "ter", "ten", "le", "la", "bin", "ibn", "al"}
-LEADING_PARTICLE = re.compile(r"(?:^|(?<=[\s(;:]))((?:de la|de los|del|de|van der|van den|van|von|da|dos|du|di|le|la)[ \t]+)$",
-                              re.M)
+LEADING_PARTICLE = re.compile(rf"(?:^|(?<=[\s(;:]))({LOWER_PARTICLE})$", re.M)
 # A surname with a particle the name patterns stop at: "Ruiz de Velasco", "Ferreira da Silva".
 PARTICLE_SURNAME = re.compile(r"[ \t]+(?:de la|de los|de las|de|del|da|das|do|dos|du|di|van der|van den|van|von|"
                               r"ter|ten|le|la|bin|ibn|al)[ \t]+\p{Lu}[\p{Ll}'’]+(?:-\p{Lu}[\p{Ll}'’]+)?(?![\p{L}-])")
