@@ -231,6 +231,8 @@ def is_senior_signer(page: Page, f: Finding, policy: Policy) -> bool:
             not any(re.search(rf"(?:{t})[,:]?[ \t]*$", before) for t in not_titles):
         return True
     rest_of_line = page.text[f.end:line_end].lstrip(" ,–—-")
+    if re.fullmatch(r"(?:\p{Lu}\.[ \t]*)+", rest_of_line.strip()):
+        rest_of_line = ""  # the signer's initials beside the typed name ("Marcy M. Forman M. M. F.")
     prev, nxt = _neighbour_lines(page.text, f.start, 3, 1)
     title_text = rest_of_line if rest_of_line.strip() else (nxt[0].strip() if nxt else "")
     if not any(re.match(t, title_text) for t in rules["titles"]) or any(re.match(t, title_text) for t in not_titles):

@@ -147,23 +147,46 @@ def detect(document: Document, detector: Detector | None = None) -> list[Finding
         results = detector.analyzer.analyze(
             text, LANGUAGE, entities=detector.entities, nlp_artifacts=artifacts,
             score_threshold=cfg["score_threshold"], return_decision_process=True)
+        structured = None  # the name recognizer's own results, read only when needed
         for r in results:
-            expl = r.analysis_explanation
-            recognizer = expl.recognizer if expl else "unknown"
-            why = (expl.textual_explanation or expl.pattern_name or recognizer) if expl else recognizer
-            finding = Finding(page.number, r.start, r.end, text[r.start:r.end], r.entity_type,
-                              round(r.score, 3), recognizer, why or recognizer)
-            if r.entity_type == "PERSON":
-                finding = _clean_person(finding, detector)
-                finding = finding and _join_wrapped_surname(text, finding, detector)
-                finding = finding and _join_wrapped_given(text, finding, detector)
-                finding = finding and _join_particle_surname(text, finding)
-            if finding and not _heading_guess(text, finding) \
-                    and not _common_words(finding, artifacts.tokens, detector) \
-                    and not _names_a_facility(text, finding, detector):
+            finding = _kept_finding(page.number, text, r, artifacts, detector)
+            if finding is None and _from_model(r):
+                # Presidio keeps the higher-scored of two results for one span, so the model's
+                # reading hides the layout's; where the model's is then set aside as a heading
+                # ("Samira Benali" alone in a table cell), the layout's reading still counts.
+                if structured is None:
+                    structured = detector.names.analyze(text, ["PERSON"], artifacts)
+                findings += [f for s in structured if r.start <= s.start and s.end <= r.end
+                             and (f := _kept_finding(page.number, text, s, artifacts, detector))]
+            elif finding:
                 findings.append(finding)
         passages += detector.passages.find(page.number, text, artifacts.tokens, marked)
     return combine(document, findings + passages, detector)
+
+
+def _from_model(r) -> bool:
+    expl = r.analysis_explanation
+    return r.entity_type == "PERSON" and expl is not None and expl.recognizer == "SpacyRecognizer"
+
+
+def _kept_finding(page: int, text: str, r, artifacts, detector: Detector) -> Finding | None:
+    """The Finding of one Presidio result, cleaned, or None where it is set aside (a heading, common
+    words, the name of a facility)."""
+    expl = r.analysis_explanation
+    recognizer = expl.recognizer if expl else "unknown"
+    why = (expl.textual_explanation or expl.pattern_name or recognizer) if expl else recognizer
+    finding = Finding(page, r.start, r.end, text[r.start:r.end], r.entity_type,
+                      round(r.score, 3), recognizer, why or recognizer)
+    if r.entity_type == "PERSON":
+        finding = _clean_person(finding, detector)
+        finding = finding and _join_wrapped_surname(text, finding, detector)
+        finding = finding and _join_wrapped_given(text, finding, detector)
+        finding = finding and _join_particle_surname(text, finding)
+    if finding and not _heading_guess(text, finding) \
+            and not _common_words(finding, artifacts.tokens, detector) \
+            and not _names_a_facility(text, finding, detector):
+        return finding
+    return None
 
 
 def combine(document: Document, found: list[Finding], detector: Detector) -> list[Finding]:
@@ -225,7 +248,7 @@ def _clean_person(f: Finding, detector: Detector) -> Finding | None:
     words = name.split()
     if "\n\n" in name or not words or not name[0].isupper():
         return None  # a "name" across two blocks is a layout accident
-    if name.lower() in names.keep or any(w.strip(".,").lower() in names.keep for w in words):
+    if name.lower() in names.keep or names.holds_a_place(words):
         return None
     if (name.isupper() and len(words) == 1) or any(c.isdigit() or c in "§¶" for c in name):
         return None  # acronyms (programs, systems), codes and statute citations ("Pa.C.S. §") are not people
@@ -334,7 +357,9 @@ def _names_a_facility(text: str, f: Finding, detector: Detector) -> bool:
     if after and after.group(1) in detector.lexicons.get("facility_nouns", []):
         return True
     # the capitalised run that follows the name, on its line or the next
-    run = re.match(r"(?:(?:[ \t]+|[ \t]*\n[ \t]*)(?:of|the|and|de|del|\p{Lu}[\p{L}.'’-]*))*", text[f.end:f.end + 120])
+    # (an ordinal is part of it: "William H. Gray III 30th Street Station")
+    run = re.match(r"(?:(?:[ \t]+|[ \t]*\n[ \t]*)(?:of|the|and|de|del|\d+(?:st|nd|rd|th)|\p{Lu}[\p{L}.'’-]*))*",
+                   text[f.end:f.end + 120])
     tail = [w.rstrip(".,;:") for w in run.group().split()] if run else []
     while tail and tail[-1] in ("of", "the", "and", "de", "del"):
         tail.pop()

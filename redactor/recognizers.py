@@ -38,13 +38,14 @@ NON_PERSON_LABELS = {"ORG", "GPE", "LOC", "FAC", "PRODUCT", "EVENT", "LAW", "NOR
 SEPARATORS = r"(?:\s*\(|\s*,|\s*[–—-]\s+|\s+[–—-]\s*|\s*\.\s+)"
 
 
-# A given name before a capitalised surname: "Imogen Pemberton", "Wendell R. Marchetti".
+# A given name before a capitalised surname: "Imogen Pemberton", "Wendell R. Marchetti", "Juan Carlos
+# Peña Guerrero" (two given names and two surnames).
 # (a quoted nickname may follow the given name, and a particle open either surname: "Rolando "Roly"
 # Sarmiento", "Beatriz de la Cruz", "Bogdan Ruiz de Leon")
 LOWER_PARTICLE = r"(?:de la|de los|de las|del|de|van der|van den|van|von|da|dos|das|du|di|le|la)[ \t]+"
-GIVEN_THEN_SURNAME = (r"(?<![\w.'’-])(?P<given>\p{Lu}\p{Ll}+(?:\p{Lu}\p{Ll}+)?)[ \t]+(?:[\"“]\p{Lu}\p{Ll}+[\"”][ \t]+)?(?:\p{Lu}\.[ \t]+)?"
+GIVEN_THEN_SURNAME = (r"(?<![\w.'’-])(?P<given>\p{Lu}\p{Ll}+(?:\p{Lu}\p{Ll}+)?(?:-\p{L}\p{Ll}+)?)[ \t]+(?:[\"“]\p{Lu}\p{Ll}+[\"”][ \t]+)?(?:\p{Lu}\.[ \t]+)?"
                       rf"(?:{LOWER_PARTICLE})?(?P<surname>(?:O['’])?\p{{Lu}}\p{{Ll}}+(?:\p{{Lu}}\p{{Ll}}+)?(?:[-'’]\p{{Lu}}\p{{Ll}}+)*)"
-                      rf"(?:[ \t]+(?:{LOWER_PARTICLE})?(?:O['’])?\p{{Lu}}\p{{Ll}}+(?:[-'’]\p{{Lu}}\p{{Ll}}+)*)?(?![\w'’-])"
+                      rf"(?:[ \t]+(?:{LOWER_PARTICLE})?(?:O['’])?\p{{Lu}}\p{{Ll}}+(?:[-'’]\p{{Lu}}\p{{Ll}}+)*){{0,2}}(?![\w'’-])"
                       # a run of capitalised words going on is a name of a program or an office
                       r"(?![ \t]+\p{Lu}\p{Ll})")
 # A first name, a middle initial and a surname in running text ("… to Obinna E. Abeyta."): the
@@ -140,6 +141,10 @@ class StructuredNameRecognizer(EntityRecognizer):
         return re.compile(rf"\s*(?:(?:{titles})\s+)?(?P<name>{FULL_NAME})\s*")
 
     @cached_property
+    def salutations(self) -> set[str]:
+        return {w.lower() for w in self.lex.get("salutations", [])}
+
+    @cached_property
     def closing(self):
         closings = self._alternation(self.lex["closings"])
         return re.compile(rf"^\s*(?:{closings})[\s,.!]*$", re.I)
@@ -157,12 +162,20 @@ class StructuredNameRecognizer(EntityRecognizer):
             tokens = tokens[1:]  # "St. Pierre, Hamish": a surname's particle, not a street
         if not tokens or candidate.lower() in self.keep:
             return False
-        if any(t.lower() in self.not_name or t.lower() in self.keep for t in tokens):
+        if any(t.lower() in self.not_name for t in tokens):
+            return False
+        if self.holds_a_place(tokens):
             return False
         if any(t.lower() in STOP_WORDS for t in tokens if len(t) > 1):
             return False  # "During Interviews", "In Closing": headings, not people
         real = [t for t in tokens if len(t) > 1]
         return len(real) >= (1 if allow_single else 2) or (len(real) == 1 and len(tokens) >= 2)
+
+    def holds_a_place(self, words: list[str]) -> bool:
+        """A released place name among the words, and no known given name beside it: a state's
+        name is also a surname ("Sinaloa Cartel" is no one, "Juan Carlos Peña Guerrero" is)."""
+        words = [w.strip(".,;:").lower() for w in words]
+        return any(w in self.keep for w in words) and not any(w in self.given for w in words if w not in self.keep)
 
     @staticmethod
     def _spacy_says_other(doc, start: int, end: int, single: bool, titled: bool = False) -> bool:
@@ -257,7 +270,12 @@ class StructuredNameRecognizer(EntityRecognizer):
         # unless the capitals are a title or office and the other word a place ("DFO, Atlanta").
         for m in re.finditer(CAPS_NAME, text, re.M):
             caps = [w.strip(",.").lower() for w in m.group().split() if w.strip(",.").isupper()]
-            if any(w in self.roles for w in caps) or self._is_place(doc, m.start(), m.end()):
+            # "HOLLINGSWORTH-REYES, Tamsin": the model's place label on a known given name after the
+            # comma does not count; on the capitals it does ("EL PASO, Texas")
+            comma = m.group().find(",")
+            given_after = comma > 0 and m.group()[comma + 1:].split()[0].lower() in self.given
+            place_end = m.start() + comma if given_after else m.end()
+            if any(w in self.roles for w in caps) or self._is_place(doc, m.start(), place_end):
                 continue
             # "Coast HIDTA", "Moves TSA": a word before a short acronym is no given name
             first = m.group().split()[0].strip(",.")
@@ -282,8 +300,17 @@ class StructuredNameRecognizer(EntityRecognizer):
         # A known given name before a capitalised surname the tagger reads as a proper noun:
         # the names the small model misses in running text. Places and organisations it
         # recognises as such ("Santa Teresa", "Austin Police") are left alone.
-        for m in re.finditer(GIVEN_THEN_SURNAME, text):
-            if m.group("given").lower() in self.given and self._proper_noun(doc, *m.span("surname")):
+        for m in re.finditer(GIVEN_THEN_SURNAME, text, overlapped=True):
+            # read from each word, so a salutation is not taken for the given name ("Dear Harlan
+            # Yellowhorse"), but a capitalised word before it is part of one name ("San Pedro Sula")
+            # (nor the surname after an initial: "Harry S. Truman Library")
+            before = re.search(r"(?:(?<![\w.])\p{Lu}\.|(\p{Lu}[\p{L}'’-]*))[ \t]+$", text[max(0, m.start() - 30):m.start()])
+            if before and (before.group(1) or "S").lower() not in self.salutations:
+                continue
+            # a double given name counts when both its parts do ("Jean-Luc", "Ana-Maria"; not "Anti-Terrorism")
+            given = m.group("given").lower()
+            if (given in self.given or all(part in self.given for part in given.split("-"))) \
+                    and self._proper_noun(doc, *m.span("surname")):
                 add(m.start(), m.end(), 0.7, f"{GIVEN_NAME_RULE} '{m.group('given')}' before a surname")
         # After a phrase that takes a person ("registered to", "your client"), two or three
         # capitalised name words are a name the small model may not tag ("Seong-min Ekwueme").

@@ -815,3 +815,39 @@ def test_in_a_table_of_names_only_the_heads_are_released(tmp_path: Path):
     proposals, released = code_findings(doc, detect(doc, get_detector()))
     texts = {p.text for p in proposals.proposals}
     assert "Florentyna Abernathy-Oyelowo" in texts and "Oksana T. Whitcombe-Ruiz" not in texts, (texts, released)
+
+
+def test_names_the_model_sets_aside_or_a_greeting_hides_are_still_found(tmp_path: Path):
+    got = found(tmp_path, [
+        # alone in a cell, where the model's own reading is set aside as a heading
+        "Yusra Benhaddou",
+        "Dear Priscilla Wanjiru-Hale:",
+        "Hi Odalys Fairweather,",
+        # a known given name after the comma, which the model calls a place
+        "Reporting officer: Ofc. KASPRZYK-MENDEZ, Tamsin",
+        "Anne-Marie Oyelowo signed the intake sheet.",
+        # two given names and two surnames, one of them also a Mexican state's name
+        "Also present: José Manuel Ibarra Guerrero, Esq. (counsel for the witness)",
+        # places and programs stay released
+        "Flights from San Pedro Sula arrive on Tuesdays.",
+        "Operation Night Heron began in May.",
+        "The Anti-Terrorism Contraband Enforcement Team met.",
+        "The Sinaloa Cartel moved loads through Nuevo Laredo.",
+        "EL PASO, Texas",
+    ])
+    people = {t for t, e in got.items() if e == "PERSON"}
+    assert {"Yusra Benhaddou", "Priscilla Wanjiru-Hale", "KASPRZYK-MENDEZ, Tamsin", "Anne-Marie Oyelowo",
+            "José Manuel Ibarra Guerrero"} <= people, got
+    assert not {t for t in people if any(w in t for w in ("Pedro", "Heron", "Terrorism", "Sinaloa", "PASO", "Dear"))}, got
+
+
+def test_a_first_name_opening_a_message_body_before_a_dash(tmp_path: Path):
+    got = found(tmp_path, ["From: Odile Marchand", "Subject: RE: open claims", "Thaddeus -",
+                           "Ran the addresses you sent through the system."])
+    assert got.get("Thaddeus") == "PERSON", got
+
+
+def test_a_signer_initialling_beside_the_typed_name_is_released(tmp_path: Path):
+    doc, findings = findings_for(tmp_path, ["FROM:", "Rosalind T. Achebe-Moore R. T. A.", "Director",
+                                            "Office of Investigations"])
+    assert "Rosalind T. Achebe-Moore" not in proposed(doc, findings)
