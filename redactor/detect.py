@@ -161,6 +161,7 @@ def detect(document: Document, detector: Detector | None = None) -> list[Finding
             elif finding:
                 findings.append(finding)
         passages += detector.passages.find(page.number, text, artifacts.tokens, marked)
+    passages += detector.passages.across_pages(texts, marked, [page.number for page in document.pages])
     return combine(document, findings + passages, detector)
 
 

@@ -178,6 +178,38 @@ class PassageDetector:
             found += self._score_clause(page, text, start, end, None, marked, {}, ("deliberative",))
         return self._figures_not_methods(text, found, figures)
 
+    def across_pages(self, texts: list[str], marked: bool = False, numbers: list[int] | None = None) -> list[Finding]:
+        """Techniques and deliberation in a sentence a page break cuts in two ("… My" / running
+        footer / next page: "recommendation to the Criminal Chief was to decline …"): each page
+        alone holds a fragment without its cue or its verb, so the two halves are scored as one
+        sentence, and a passage found there is proposed on both pages."""
+        running = _running_lines(texts)
+        numbers = numbers or list(range(len(texts)))
+        out: list[Finding] = []
+        for page in range(len(texts) - 1):
+            tail = _body_tail(texts[page], running)
+            head = _body_head(texts[page + 1], running)
+            if tail is None or head is None:
+                continue
+            first, second = texts[page][tail[0]:tail[1]], texts[page + 1][head[0]:head[1]]
+            joined, cut = f"{first}\n{second}", len(first)
+            # deliberation by the sentence, techniques by the clause, as on a page
+            found = self._score_clause(page, joined, 0, len(joined), None, marked, {}, ("deliberative",))
+            for s, e in clauses(joined):
+                if s < cut < e:
+                    found += self._score_clause(page, joined, s, e, None, marked, {}, ("technique",))
+            found = self._figures_not_methods(joined, found, self._statistics(page, joined, sentences(joined)))
+            for f in found:
+                if f.start < cut:
+                    s, e = tail[0] + f.start, tail[0] + min(f.end, cut)
+                    out.append(Finding(numbers[page], s, e, texts[page][s:e], f.entity, f.score, f.recognizer,
+                                       f"{f.explanation}; sentence continued on the next page"))
+                if f.end > cut + 1:
+                    s, e = head[0] + max(0, f.start - cut - 1), head[0] + f.end - cut - 1
+                    out.append(Finding(numbers[page + 1], s, e, texts[page + 1][s:e], f.entity, f.score, f.recognizer,
+                                       f"{f.explanation}; sentence begun on the page before"))
+        return out
+
     def _figures_not_methods(self, text: str, found: list[Finding], figures: list[Finding]) -> list[Finding]:
         """A sentence that reports what happened over a period ("averaged 4 agents per shift",
         "only 41 of 160 activations last quarter led to …") is a statistic: agencies black out
@@ -472,6 +504,63 @@ def clauses(text: str) -> list[tuple[int, int]]:
             cut = m.end()
         out.append((s + cut, e))
     return [(s, e) for s, e in out if text[s:e].strip()]
+
+
+# A line that is only a page number ("2", "Page 2 of 5", "- 3 -").
+PAGE_NUMBER_LINE = re.compile(r"(?i)[ \t]*(?:page[ \t]*)?[-–—]?[ \t]*\d{1,4}[ \t]*(?:of[ \t]*\d{1,4})?[ \t]*[-–—]?[ \t]*")
+SENTENCE_CLOSE = re.compile(r"[.!?:;][\"”’)]?$")
+
+
+def _running_lines(texts: list[str]) -> set[str]:
+    """Running headers, footers and markings: lines found, digits aside, on more than one page."""
+    seen: dict[str, int] = {}
+    for text in texts:
+        for key in {re.sub(r"\d+", "#", ln.strip()) for ln in text.split("\n") if ln.strip()}:
+            seen[key] = seen.get(key, 0) + 1
+    return {key for key, n in seen.items() if n > 1}
+
+
+def _furniture(line: str, running: set[str]) -> bool:
+    stripped = line.strip()
+    return not stripped or PAGE_NUMBER_LINE.fullmatch(stripped) is not None \
+        or re.sub(r"\d+", "#", stripped) in running
+
+
+def _body_tail(text: str, running: set[str]) -> tuple[int, int] | None:
+    """The last sentence of a page's body when the page break cuts it (no closing punctuation)."""
+    end = len(text)
+    while end > 0:
+        start = text.rfind("\n", 0, end - 1) + 1
+        if not _furniture(text[start:end], running):
+            break
+        end = start
+    body_end = len(text[:end].rstrip())
+    if body_end == 0 or SENTENCE_CLOSE.search(text[:body_end]):
+        return None
+    # a line of prose runs to the margin or ends on a comma or a joining word; a short line is a
+    # heading or a cell ("Night coverage")
+    last = text[text.rfind("\n", 0, body_end) + 1:body_end].strip()
+    if len(last) < 40 and not re.search(r"[,–—-]$|\b(?:and|or|of|the|to|a|an|in|with|that|for|by|on|at)$", last):
+        return None
+    spans = sentences(text[:body_end])
+    return spans[-1] if spans else None
+
+
+def _body_head(text: str, running: set[str]) -> tuple[int, int] | None:
+    """The first sentence of a page's body when it goes on from the page before: it opens in
+    lower case ("recommendation to the Criminal Chief was …")."""
+    pos = 0
+    while pos < len(text):
+        end = text.find("\n", pos)
+        end = len(text) if end < 0 else end
+        if not _furniture(text[pos:end], running):
+            break
+        pos = end + 1
+    start = pos + len(text[pos:]) - len(text[pos:].lstrip())
+    if start >= len(text) or not text[start].islower():
+        return None
+    spans = [(s, e) for s, e in sentences(text) if e > start]
+    return (start, spans[0][1]) if spans else None
 
 
 # A break inside running prose: after a lowercase word or a comma, or before a capitalised word

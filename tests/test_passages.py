@@ -489,3 +489,40 @@ def test_wrapped_drive_paths_share_hosts_and_printed_system_views(passages):
     assert "ORCA-Lite" in found.get("INTERNAL_SYSTEM", []), found
     # a public site with a path is not internal
     assert not kinds(passages, "See https://www.example.org/reports/annual for the report.\n").get("INTERNAL_URL")
+
+
+def _two_pages(path: Path, first: list[str], second: list[str]) -> Path:
+    """A two-page record with a running footer at the foot of each page, as laid out."""
+    import pymupdf
+    pdf = pymupdf.open()
+    for number, lines in enumerate((first, second), start=1):
+        page = pdf.new_page()
+        page.insert_text((54, 72), "\n".join(lines), fontsize=10)
+        page.insert_text((54, 760), f"SENSITIVE BUT UNCLASSIFIED - Page {number}", fontsize=8)
+    pdf.save(path)
+    return path
+
+
+def test_a_sentence_cut_by_a_page_break_is_scored_whole_and_proposed_on_both_pages(tmp_path: Path):
+    doc = load_document(_two_pages(tmp_path / "two.pdf", [
+        "The complainant's statements cut both ways, and a jury could see him as a relative helping with",
+        "paperwork rather than as an organizer. Having read the file twice, I would recommend that we",
+    ], [
+        "hold the referral until the bank records arrive and then decide whether to present it.",
+        "The referral was received on March 3, 2024 and logged by the intake unit the same afternoon.",
+    ]))
+    found = [f for f in detect(doc, get_detector()) if f.entity == "DELIBERATIVE"]
+    pages = {f.page: f.text for f in found}
+    assert pages.get(0, "") == "Having read the file twice, I would recommend that we", found
+    assert pages.get(1, "").startswith("hold the referral until the bank records arrive"), found
+    assert not any("logged by the intake unit" in f.text for f in found), found
+
+
+def test_a_page_ending_on_a_heading_or_a_full_stop_joins_nothing(tmp_path: Path):
+    detector = PassageDetector()
+    footer = "SENSITIVE BUT UNCLASSIFIED - Page 1"
+    ended = ["Officers took reports at the front desk.", "I would recommend that we", footer]
+    assert detector.across_pages(["\n".join(ended[1:2] + ["Night coverage", footer]),
+                                  "consider the options.\n" + footer.replace("1", "2")]) == []
+    assert detector.across_pages(["We logged the call.\n" + footer,
+                                  "recommend nothing.\n" + footer.replace("1", "2")]) == []
