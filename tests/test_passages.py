@@ -59,6 +59,10 @@ def kinds(detector: PassageDetector, text: str, marked: bool = False) -> dict[st
     "Plainclothes deputies walk the concourse during the second half.",
     "Motorcade route changed at the last minute to avoid the bridge.",
     "Final K-9 sweep of the rotunda, the press gallery and the east stairs",
+    # flagging and review rules, and a lone unit covering an area
+    "Examiners flag vendors whose invoices repeat the same round amount every week.",
+    "The desk audits every refund above $2,500 issued to a first-time filer.",
+    "After midnight we have one boat covering both inlets and the marina.",
 ])
 def test_techniques_are_found(passages, text):
     assert kinds(passages, text).get("LE_TECHNIQUE"), text
@@ -77,6 +81,8 @@ def test_techniques_are_found(passages, text):
     "OFO will provide OI with copies of seizure reports for all southbound seizures.",
     "The office does not accept applications after the closing date.",
     "We flagged the typo in the draft and the printer fixed it.",
+    "The inspector general's audit flagged the problem in 2019.",
+    "The office has one car on loan from the motor pool this month.",
     "Grants under $25,000 are reviewed by the program office before award.",
     "The perimeter fence along the visitor lot was repainted in May.",
     # a question asks; the law as a court stated it is public
