@@ -36,7 +36,7 @@ EVAL = ROOT / "eval"
 KINDS = ["person", "phone", "email", "id", "location", "technique", "statistic", "deliberative", "other"]
 PERSONAL = {"person", "phone", "email", "id"}
 CONTENT = {"technique", "statistic", "deliberative"}
-SPLITS = ("dev", "heldout", "tune", "probe", "check", "field")
+SPLITS = ("dev", "heldout", "tune", "probe", "check", "field", "trial")
 ALL = ("dev", "heldout")  # what --split all runs (tune is run on its own)
 # --limit takes documents genre by genre in this order, so a small subset has a press release early.
 GENRE_ORDER = ["memo", "press", "email", "letter", "incident", "slides", "issue_brief", "concept_paper",
@@ -252,7 +252,7 @@ def select(split: str, pattern: str | None, limit: int | None) -> list[dict]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--split", choices=["dev", "tune", "probe", "check", "field", "heldout", "all"], default="all")
+    parser.add_argument("--split", choices=["dev", "tune", "probe", "check", "field", "trial", "heldout", "all"], default="all")
     parser.add_argument("--docs", help="only documents whose id matches this glob, e.g. 'dev-memo-*'")
     parser.add_argument("--limit", type=int, help="at most N documents per split (genres interleaved)")
     parser.add_argument("--misses", action="store_true", help="list missed spans, wrong proposals, over-redactions, leaks")

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Build the labelled evaluation set: eval/pdf/<id>.pdf and eval/gold/<id>.json from eval/src/<split>/.
 
-    python eval/build.py                     # every document of every split (dev, heldout, tune, probe, check, field)
+    python eval/build.py                     # every document of every split (dev, heldout, tune, probe, check, field, trial)
     python eval/build.py --split tune        # one split
     python eval/build.py dev-memo-01 ...     # only some documents
     python eval/build.py --out /tmp/x ID     # build elsewhere (the determinism test does this)
@@ -36,7 +36,7 @@ import yaml
 
 HERE = Path(__file__).resolve().parent
 SRC = HERE / "src"
-SPLITS = ("dev", "heldout", "tune", "probe", "check", "field")
+SPLITS = ("dev", "heldout", "tune", "probe", "check", "field", "trial")
 SEED = "redactor-eval-v1"
 FIXED_DATE = "D:20240115090000Z"  # fixed dates + reproducible save: a rebuild gives the same bytes
 

@@ -39,13 +39,14 @@ def _words_text(page: pymupdf.Page, boxes: list[list[float]]) -> str:
 
 
 def test_the_set_is_large_enough_and_split():
-    splits = {s: [g for g in GOLD.values() if g["split"] == s] for s in ("dev", "heldout", "tune", "probe", "check", "field")}
+    splits = {s: [g for g in GOLD.values() if g["split"] == s] for s in ("dev", "heldout", "tune", "probe", "check", "field", "trial")}
     assert len(GOLD) >= 48 and sum(g["pages"] for g in GOLD.values()) >= 100
     assert 0.5 <= len(splits["dev"]) / (len(splits["dev"]) + len(splits["heldout"])) <= 0.7
     assert len(splits["tune"]) >= 18 and sum(g["pages"] for g in splits["tune"]) >= 45
     assert len(splits["probe"]) >= 20 and sum(g["pages"] for g in splits["probe"]) >= 60
     assert len(splits["check"]) >= 20 and sum(g["pages"] for g in splits["check"]) >= 60
     assert len(splits["field"]) >= 20 and sum(g["pages"] for g in splits["field"]) >= 60
+    assert len(splits["trial"]) >= 24 and sum(g["pages"] for g in splits["trial"]) >= 66
     for docs in splits.values():
         assert {g["genre"] for g in docs} >= {"memo", "issue_brief", "concept_paper", "slides", "email", "letter",
                                               "press", "stat_report"}
@@ -68,7 +69,8 @@ def test_heldout_shares_no_wording_or_values_with_dev():
 
 @pytest.mark.parametrize("split, others", [("tune", ("dev", "heldout")), ("probe", ("dev", "heldout", "tune")),
                                            ("check", ("dev", "heldout", "tune", "probe")),
-                                           ("field", ("dev", "heldout", "tune", "probe", "check"))])
+                                           ("field", ("dev", "heldout", "tune", "probe", "check")),
+                                           ("trial", ("dev", "heldout", "tune", "probe", "check", "field"))])
 def test_later_splits_share_no_wording_or_values_with_earlier_ones(split, others):
     # tune, probe and then check were written independently of the splits before them; only the shared
     # texts (the later split's own wording) are reported
@@ -121,7 +123,8 @@ def test_gold_agrees_with_its_pdf(name):
 
 
 def test_rebuilding_gives_the_same_text_and_gold(tmp_path):
-    ids = ["dev-email-02", "heldout-issue_brief-01", "tune-email-03", "probe-email-02", "check-email-02", "field-email-01"]
+    ids = ["dev-email-02", "heldout-issue_brief-01", "tune-email-03", "probe-email-02", "check-email-02", "field-email-01",
+           "trial-cad-01"]
     r = subprocess.run([sys.executable, str(EVAL / "build.py"), "--out", str(tmp_path), *ids],
                        capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stdout + r.stderr
@@ -194,7 +197,7 @@ def test_quality_script_runs_on_a_subset_of_each_split(tmp_path):
 
 
 def test_split_all_means_dev_and_heldout_and_tune_runs_alone():
-    assert quality.ALL == ("dev", "heldout") and {"tune", "probe", "check", "field"} <= set(quality.SPLITS)
+    assert quality.ALL == ("dev", "heldout") and {"tune", "probe", "check", "field", "trial"} <= set(quality.SPLITS)
     picked = quality.select("tune", None, 2)
     assert len(picked) == 2 and {g["split"] for g in picked} == {"tune"}
     assert {g["genre"] for g in picked} == {"memo", "press"}  # genres interleaved as for the other splits
