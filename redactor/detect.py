@@ -20,7 +20,7 @@ from presidio_analyzer.predefined_recognizers import SpacyRecognizer
 from .models import Document, Finding
 from .passages import RECOGNIZER as PASSAGE_RECOGNIZER, PassageDetector, unwrap
 from .recognizers import (GIVEN_NAME_RULE, LIST_LINE_NAME, LOWER_PARTICLE, SIGNATURE_BLOCK_NAME,
-                          StructuredNameRecognizer)
+                          SURNAME_FIRST_RULE, StructuredNameRecognizer)
 from .tag_map import replace_attribute_ruler
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -185,9 +185,48 @@ def _kept_finding(page: int, text: str, r, artifacts, detector: Detector) -> Fin
         finding = finding and _join_particle_surname(text, finding)
     if finding and not _heading_guess(text, finding) \
             and not _common_words(finding, artifacts.tokens, detector) \
-            and not _names_a_facility(text, finding, detector):
+            and not _names_a_facility(text, finding, detector) \
+            and not _names_a_thing(text, finding, detector):
         return finding
     return None
+
+
+def _thing_names(texts: list[str], detector: Detector) -> set[str]:
+    """The names a document gives operations and projects ("Operation Night Owl"): the same words
+    alone elsewhere ("Why Night Owl", "Night Owl was staffed …") name the operation, not a person."""
+    openers = "|".join(re.escape(w) for w in detector.lexicons.get("thing_name_openers", []))
+    if not openers:
+        return set()
+    found = set()
+    for text in texts:
+        for m in re.finditer(rf"(?<!\w)(?:{openers})[ \t]+(\p{{Lu}}[\p{{L}}'’-]*(?:[ \t]+\p{{Lu}}[\p{{L}}'’-]*){{0,2}})", text):
+            words = m.group(1).split()
+            found.update(" ".join(words[:n]) for n in range(1, len(words) + 1))
+    return found
+
+
+def _names_part_of(document: Document, f: Finding, things: set[str]) -> bool:
+    """The finding is an operation's name, or runs into one ("Incidents, Night" / "Owl")."""
+    if " ".join(f.text.split()) in things:
+        return True
+    text = document.pages[f.page].text if f.page < len(document.pages) else ""
+    words = [(m.start(), m.group()) for m in re.finditer(r"[\p{L}'’-]+", text[f.start:f.end + 40])]
+    for i, (start, _) in enumerate(words):
+        if start >= f.end - f.start:
+            break
+        for n in (2, 3):
+            if i + n <= len(words) and words[i + n - 1][0] >= f.end - f.start \
+                    and " ".join(w for _, w in words[i:i + n]) in things:
+                return True
+    return False
+
+
+def _names_a_thing(text: str, f: Finding, detector: Detector) -> bool:
+    """A "name" right after "Operation" or "Project" is that operation's ("Operation Night Owl")."""
+    if f.entity != "PERSON":
+        return False
+    before = re.search(r"(\S+)\s+$", text[max(0, f.start - 30):f.start])
+    return before is not None and before.group(1) in detector.lexicons.get("thing_name_openers", [])
 
 
 def combine(document: Document, found: list[Finding], detector: Detector) -> list[Finding]:
@@ -196,8 +235,10 @@ def combine(document: Document, found: list[Finding], detector: Detector) -> lis
     passage keeps its own finding, so its privacy codes join the passage's when they are coded.
     The batch calls this again over a whole long document detected in chunks."""
     common = lowercase_words([page.text for page in document.pages])
+    things = _thing_names([page.text for page in document.pages], detector)
     entities = [f for f in found if not f.recognizer.startswith(PASSAGE_RECOGNIZER)
-                and not _common_in_document(f, common, detector)]
+                and not _common_in_document(f, common, detector)
+                and not (f.entity == "PERSON" and _names_part_of(document, f, things))]
     passages = [f for f in found if f.recognizer.startswith(PASSAGE_RECOGNIZER)]
     findings = _resolve_overlaps(entities) + _resolve_overlaps(passages)
     findings += _propagate(document, findings, set(detector.config.get("propagate_entities", [])), detector,
@@ -350,8 +391,8 @@ def _names_a_facility(text: str, f: Finding, detector: Detector) -> bool:
     words = f.text.split()
     if len(words) >= 3 and (words[-1] in detector.facility_words or " ".join(words[-2:]) in detector.facility_words):
         return True
-    # or the "name" is a natural place's: "Dumont Dunes", "Palm Springs"
-    if len(words) >= 2 and words[-1] in detector.place_feature_words:
+    # or the "name" is a natural place's: "Dumont Dunes", "Palm Springs", "Gila River Fire (Department)"
+    if len(words) >= 2 and any(w.strip(".,") in detector.place_feature_words for w in words[1:]):
         return True
     # "the Delaney Hall facility"
     after = re.match(r"[ \t]+(\p{Ll}+)", text[f.end:f.end + 40])
@@ -402,6 +443,8 @@ def _common_in_document(f: Finding, common: set[str], detector: Detector) -> boo
     words = [w for w in words if w not in SURNAME_PARTICLES]  # "de", "da" are written in lower case
     if f.explanation.startswith(GIVEN_NAME_RULE):
         return any(w in common for w in words[1:])
+    if f.explanation.startswith(SURNAME_FIRST_RULE):
+        return all(w in common for w in words)  # a table's cells "Incidents, / Night Owl", not "Price, Tavita"
     if f.recognizer == "SpacyRecognizer" or f.explanation in LAYOUT_ONLY_NAMES:
         return words[0] not in detector.names.given and any(w in common for w in words)
     if ROLE_COLUMN in f.explanation and "\n" in f.text:

@@ -91,6 +91,7 @@ SIGNATURE_LINE_WORDS = 10
 SIGNATURE_BLOCK_NAME = "name on its own line in a signature block"
 LIST_LINE_NAME = "name leading a line of a member or distribution list"
 GIVEN_NAME_RULE = "known given name"
+SURNAME_FIRST_RULE = "surname, then the known given name"
 
 
 class StructuredNameRecognizer(EntityRecognizer):
@@ -307,6 +308,11 @@ class StructuredNameRecognizer(EntityRecognizer):
             before = re.search(r"(?:(?<![\w.])\p{Lu}\.|(\p{Lu}[\p{L}'’-]*))[ \t]+$", text[max(0, m.start() - 30):m.start()])
             if before and (before.group(1) or "S").lower() not in self.salutations:
                 continue
+            # four name words are two given names and two surnames ("Juan Carlos Peña Guerrero"),
+            # not a body's name ("Gila River Indian Community")
+            words = [w for w in m.group().split() if w[0].isupper() and not w.endswith(".") and w[0] not in "\"“"]
+            if len(words) >= 4 and words[1].lower() not in self.given:
+                continue
             # a double given name counts when both its parts do ("Jean-Luc", "Ana-Maria"; not "Anti-Terrorism")
             given = m.group("given").lower()
             if (given in self.given or all(part in self.given for part in given.split("-"))) \
@@ -336,7 +342,7 @@ class StructuredNameRecognizer(EntityRecognizer):
             # with a lead ("by", "cc:") or a role after it, the small model's place label (it calls
             # many unfamiliar surnames a GPE) does not outweigh the known given name
             if m.group("given").lower() in self.given and (led or role or not self._is_place(doc, *m.span("surname"))):
-                add(m.start(), m.end(), 0.72, f"surname, then the known given name '{m.group('given')}'",
+                add(m.start(), m.end(), 0.72, f"{SURNAME_FIRST_RULE} '{m.group('given')}'",
                     ask_spacy=False)
 
         lines = list(re.finditer(r"^.*$", text, re.M))

@@ -851,3 +851,23 @@ def test_a_signer_initialling_beside_the_typed_name_is_released(tmp_path: Path):
     doc, findings = findings_for(tmp_path, ["FROM:", "Rosalind T. Achebe-Moore R. T. A.", "Director",
                                             "Office of Investigations"])
     assert "Rosalind T. Achebe-Moore" not in proposed(doc, findings)
+
+
+def test_operations_bases_rivers_lines_and_timestamps_are_not_people(tmp_path: Path):
+    got = found(tmp_path, [
+        "Operation Dusty Harbor began on May 1. Why Dusty Harbor: the robberies rose.",
+        "Dusty Harbor was staffed on overtime by the rail unit.",
+        "Aircraft from Luke AFB and crews at the Watts Bar plant joined the exercise.",
+        "Riders left the Red Line at Judiciary Square and the Main Reading Room closed early.",
+        "Wed Mar 10 04:12:55 2010 UNIT 7 ENRT",
+        "Medics from the Gila River Fire Department and the Gila River Indian Community responded.",
+        "Leave is governed by 5 CFR Part 630, Subpart I.",
+        "The witness, Odalys Fairweather, called the desk.",
+    ])
+    people = {t for t, e in got.items() if e == "PERSON"}
+    assert people == {"Odalys Fairweather"}, got
+
+
+def test_a_table_header_running_into_an_operations_name_is_no_person(tmp_path: Path):
+    got = found(tmp_path, ["Operation Night Owl", "Incidents, Night", "Owl", "49 incidents"])
+    assert not {t for t, e in got.items() if e == "PERSON"}, got
