@@ -258,8 +258,11 @@ def is_senior_signer(page: Page, f: Finding, policy: Policy) -> bool:
     # a reviewing, approving or commanding role before it: "Reviewed by: name, Special Agent in
     # Charge", "Incident commander: name, Chief of Police", "Approved for release by name, …"
     roles = "|".join(re.escape(r) for r in rules.get("role_labels", []))
-    role_label = bool(roles) and bool(re.search(rf"(?i:\b(?:{roles})(?:[ \t]+\w+){{0,4}}?(?:[ \t]+by)?)[ \t]*:?[ \t]*$",
-                                                before_on_line))
+    role_label = bool(roles) and (bool(re.search(rf"(?i:\b(?:{roles})(?:[ \t]+\w+){{0,4}}?(?:[ \t]+by)?)[ \t]*:?[ \t]*$",
+                                                 before_on_line))
+                                  # or the label alone on the line above, as in a form ("Board chair" / name)
+                                  or (not before_on_line.strip() and bool(prev) and bool(re.fullmatch(
+                                      rf"[ \t]*(?:\w+[ \t]+){{0,2}}(?i:(?:{roles})(?:[ \t]+by)?)[ \t]*:?[ \t]*", prev[-1]))))
     return in_from_block or after_closing or role_label
 
 

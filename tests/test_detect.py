@@ -871,3 +871,20 @@ def test_operations_bases_rivers_lines_and_timestamps_are_not_people(tmp_path: P
 def test_a_table_header_running_into_an_operations_name_is_no_person(tmp_path: Path):
     got = found(tmp_path, ["Operation Night Owl", "Incidents, Night", "Owl", "49 incidents"])
     assert not {t for t, e in got.items() if e == "PERSON"}, got
+
+
+def test_police_chiefs_and_deputy_chiefs_who_approve_or_chair_are_released(tmp_path: Path):
+    doc, findings = findings_for(tmp_path, [
+        "MEMORANDUM TO: Isadora V. Lindgren, Chief, Harbor Authority Police",
+        "From:",
+        "Cassius Obuya",
+        "Special Agent-in-Charge, Western Region",
+        "Board chair",
+        "Philippa Ardent-Moss, Deputy Chief of Police",
+        "Approved for briefing: Marisol T. Quarrington, Deputy Chief, Patrol Operations Bureau.",
+        "Prepared by: Ignatius Hollowell, Deputy Chief, Patrol Operations Bureau.",
+        "Officer Benedetta Szabo-Ruiz took the report.",
+    ])
+    texts = proposed(doc, findings)
+    assert {"Ignatius Hollowell", "Benedetta Szabo-Ruiz"} <= texts, texts
+    assert not texts & {"Isadora V. Lindgren", "Cassius Obuya", "Philippa Ardent-Moss", "Marisol T. Quarrington"}, texts
