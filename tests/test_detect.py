@@ -30,6 +30,12 @@ def proposed(doc, findings=None) -> set[str]:
 
 
 POSITIVE = [
+    ("Case agent: DA Inv. Hamid Ybarra, #9600", "9600", "BADGE_NUMBER"),
+    ("Evidence Tech. Tariq H. Halvorsen, #F-672", "F-672", "BADGE_NUMBER"),
+    ("Samsung phone, blue case, IMEI 35 209911 448201 7", "35 209911 448201 7", "ID_DOCUMENT_NUMBER"),
+    ("The master holds TWIC TW4419028817 and a merchant credential.", "TW4419028817", "ID_DOCUMENT_NUMBER"),
+    ("a white SUV, Arizona registration MX4 5775, pulled onto the shoulder", "MX4 5775", "LICENSE_PLATE"),
+    ("the subject's vehicle, Texas KW1 4711, left the lot", "KW1 4711", "LICENSE_PLATE"),
     ("Call him at (202) 555-0143 today.", "(202) 555-0143", "PHONE_NUMBER"),
     ("Desk: 202-555-0178 ext. 4410", "202-555-0178 ext. 4410", "PHONE_NUMBER"),
     ("Cell 202.555.0199 after hours", "202.555.0199", "PHONE_NUMBER"),
@@ -153,6 +159,8 @@ def test_recognizer_finds(tmp_path: Path, line: str, expected: str, entity: str)
 
 
 NEGATIVE = [
+    "Callers from Dallas, Texas 75202 and Mesa, Arizona 85201 were counted.",
+    "Items 1, #4 and #5 were photographed in place.",
     "U.S. Customs and Border Protection and ICE met in El Paso on May 3, 2009.",
     "Operation Armas Cruzadas began in 2008 under 18 U.S.C. 554.",
     "The Office of Field Operations issued 1,524 notices in FY 2009.",
