@@ -19,7 +19,7 @@ from spacy.lang.en.stop_words import STOP_WORDS
 LATIN_NAME = re.compile(r"[\p{Latin}'’-]+")
 # One name token: Maria, O'Neil, McAllister, Smith-Jones, DeLeon, or an initial "R."
 NAME_TOKEN = r"(?:O['’])?\p{Lu}\p{Ll}+(?:\p{Lu}\p{Ll}+)?(?:[-'’]\p{Lu}?\p{Ll}+)*|\p{Lu}\.?(?![\w'’])"
-PARTICLE = r"(?:de|del|de la|van|von|da|dos|di|le|la|y|bin|al)"
+PARTICLE = r"(?:de|del|de la|van|von|der|den|ter|ten|da|dos|das|du|des|di|le|la|y|bin|al)"
 FULL_NAME = rf"(?:{NAME_TOKEN})(?:[ \t]+(?:{PARTICLE}[ \t]+)?(?:{NAME_TOKEN})){{1,3}}"
 LAST_FIRST = rf"(?:{NAME_TOKEN}),[ \t]+(?:{NAME_TOKEN})(?:[ \t]+(?:{NAME_TOKEN}))?"
 # Law-enforcement style: surnames in capitals ("Rigoberto QUEZADA ALCÁNTAR", "BARRAGÁN-TOVAR, Ezequiel")
@@ -42,7 +42,7 @@ SEPARATORS = r"(?:\s*\(|\s*,|\s*[–—-]\s+|\s+[–—-]\s*|\s*\.\s+)"
 # Peña Guerrero" (two given names and two surnames).
 # (a quoted nickname may follow the given name, and a particle open either surname: "Rolando "Roly"
 # Sarmiento", "Beatriz de la Cruz", "Bogdan Ruiz de Leon")
-LOWER_PARTICLE = r"(?:de la|de los|de las|del|de|van der|van den|van|von|da|dos|das|du|di|le|la)[ \t]+"
+LOWER_PARTICLE = r"(?:de la|de los|de las|del|de|van der|van den|van de|van|von der|von|ter|ten|da|dos|das|du|des|di|le|la)[ \t]+"
 GIVEN_THEN_SURNAME = (r"(?<![\w.'’-])(?P<given>\p{Lu}\p{Ll}+(?:\p{Lu}\p{Ll}+)?(?:-\p{L}\p{Ll}+)?)[ \t]+(?:[\"“]\p{Lu}\p{Ll}+[\"”][ \t]+)?(?:\p{Lu}\.[ \t]+)?"
                       rf"(?:{LOWER_PARTICLE})?(?P<surname>(?:O['’])?\p{{Lu}}\p{{Ll}}+(?:\p{{Lu}}\p{{Ll}}+)?(?:[-'’]\p{{Lu}}\p{{Ll}}+)*)"
                       rf"(?:[ \t]+(?:{LOWER_PARTICLE})?(?:O['’])?\p{{Lu}}\p{{Ll}}+(?:[-'’]\p{{Lu}}\p{{Ll}}+)*){{0,2}}(?![\w'’-])"
@@ -53,7 +53,9 @@ GIVEN_THEN_SURNAME = (r"(?<![\w.'’-])(?P<given>\p{Lu}\p{Ll}+(?:\p{Lu}\p{Ll}+)?
 FIRST_INITIAL_LAST = (r"(?<![\w.'’-])\p{Lu}\p{Ll}+(?:\p{Lu}\p{Ll}+)?(?:-\p{Lu}\p{Ll}+)?[ \t]+\p{Lu}\.[ \t]+"
                       r"(?:(?:Dela|Della|De La|De|Del|Van|Von|Da|Di|Du|St\.)[ \t]+)?(?:O['’])?\p{Lu}\p{Ll}+(?:\p{Lu}\p{Ll}+)?(?:[-'’]\p{Lu}?\p{Ll}+)*(?![\w'’-])(?![ \t]+\p{Lu}\p{Ll})")
 # The same written surname first, as rosters and tables do: "Ostrowski, Rashida".
-SURNAME_THEN_GIVEN = (r"(?<![\w.'’-])(?P<surname>(?:(?:St\.|Ste\.|Van|Von|De|Del|Dela|Della|Delos|Di|Da|Dos|Du|La|Le|De La|Van Der|Van Den|de la|de|del|van der|van den|van|von|da|dos|du|di|le|la)[ \t]+)?(?:O['’])?\p{Lu}\p{Ll}+(?:\p{Lu}\p{Ll}+)?(?:[-'’]\p{Lu}\p{Ll}+)*),[ \t]+"
+SURNAME_THEN_GIVEN = (r"(?<![\w.'’-])(?P<surname>(?:(?:St\.|Ste\.|Van|Von|De|Del|Dela|Della|Delos|Di|Da|Dos|Du|La|Le|De La|Van Der|Van Den|de la|de|del|van der|van den|van|von|da|dos|du|di|le|la)[ \t]+)?(?:O['’])?\p{Lu}\p{Ll}+(?:\p{Lu}\p{Ll}+)?(?:[-'’]\p{Lu}\p{Ll}+)*"
+                      # a particle inside a double surname: "Lopez de Alba, Mustafa"
+                      r"(?:[ \t]+(?:de la|de los|del|de|y|van der|van)[ \t]+\p{Lu}\p{Ll}+)?),[ \t]+"
                       r"(?P<given>\p{Lu}\p{Ll}+(?:-\p{L}\p{Ll}+)?)(?:[ \t]+\p{Lu}\.)?(?![\w'’-])(?![ \t]+\p{Lu}\p{Ll})")
 # What may stand before a surname-first name in running text: "prepared by Rahimi, Wren".
 SURNAME_FIRST_LEAD = r"(?i:\b(?:by|reviewer|analyst|contact|attention|attn|poc|cc|bcc))[ \t]*:?[ \t]+$"
@@ -120,7 +122,9 @@ class StructuredNameRecognizer(EntityRecognizer):
     def titled(self):
         titles = self._alternation(self.lex["person_titles"])
         # a name after a title may wrap onto the next line of its paragraph
-        return re.compile(rf"(?<![\w.])(?:{titles})[ \t]+(?P<name>(?:{NAME_TOKEN})(?:(?:[ \t]+|[ \t]*\n[ \t]*)(?:{NAME_TOKEN})){{0,3}})")
+        # (and take a lower-case particle inside it: "Sgt. Van der Linde", "Officer Aurelio T. Van der Linde")
+        return re.compile(rf"(?<![\w.])(?:{titles})[ \t]+(?P<name>(?:{NAME_TOKEN})(?:(?:[ \t]+|[ \t]*\n[ \t]*)"
+                          rf"(?:(?:der|den|de|del|de la|ter|ten|van|von|da|dos|du|des|di|la|le)[ \t]+)?(?:{NAME_TOKEN})){{0,3}})")
 
     @cached_property
     def after_person_cue(self):

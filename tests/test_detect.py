@@ -896,3 +896,17 @@ def test_police_chiefs_and_deputy_chiefs_who_approve_or_chair_are_released(tmp_p
     texts = proposed(doc, findings)
     assert {"Ignatius Hollowell", "Benedetta Szabo-Ruiz"} <= texts, texts
     assert not texts & {"Isadora V. Lindgren", "Cassius Obuya", "Philippa Ardent-Moss", "Marisol T. Quarrington"}, texts
+
+
+def test_particles_inside_surnames_and_an_assistant_us_attorney(tmp_path: Path):
+    doc, findings = findings_for(tmp_path, [
+        "Subjects: Lopez de Alba, Mustafa (DOB 28 January 1971)",
+        "A customer in Tampa, Tobias ter Horst, paid the fee.",
+        "Sgt. Van der Linde photographed the closet shelf.",
+        "Assistant United States Attorney Oyinkansola Bamidele has authorized me to say so.",
+        "United States Attorney Reginald P. Oduya announced the charges.",
+    ])
+    people = {f.text for f in findings if f.entity == "PERSON"}
+    assert {"Lopez de Alba, Mustafa", "Tobias ter Horst", "Van der Linde", "Oyinkansola Bamidele"} <= people, people
+    texts = proposed(doc, findings)
+    assert "Oyinkansola Bamidele" in texts and "Reginald P. Oduya" not in texts, texts
