@@ -437,10 +437,15 @@ def read_gold(pdf: pymupdf.Document, margins: str, html_body: str, bands: dict, 
         return occurrences(text_all, info, needle)
 
     gold_w: dict[str, dict] = {}
+    statistics_seen: set[str] = set()  # a statistic's items are keyed by figure: its phrase is read once
     for mark, text in withhold:
         kind = MARKS[mark][0]
         codes = codes_for(mark, context, legacy_b2)
         key = squash(text)
+        if kind == "statistic":
+            if key in statistics_seen:
+                continue
+            statistics_seen.add(key)
         if key in gold_w:
             if gold_w[key]["kind"] != kind or gold_w[key]["codes"] != codes:
                 problems.append(f"{key!r} marked both {gold_w[key]['kind']} and {kind}")
