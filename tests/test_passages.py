@@ -63,6 +63,15 @@ def kinds(detector: PassageDetector, text: str, marked: bool = False) -> dict[st
     "Examiners flag vendors whose invoices repeat the same round amount every week.",
     "The desk audits every refund above $2,500 issued to a first-time filer.",
     "After midnight we have one boat covering both inlets and the marina.",
+    # gaps, sampling rates and routing rules in audit, SOP and activity-report words
+    "Since March the overnight shift has run with a single deputy on most weekdays.",
+    "Two investigator positions in the coastal office remained vacant all year.",
+    "Screeners pick one traveler in twelve for a full bag search.",
+    "Contractor trucks leaving before the end of a shift are always searched.",
+    "Any two matches send the permit to manual vetting before it is issued.",
+    "The annual count was done by the property clerk alone, with no second person present.",
+    "The server room was secured only by a keypad whose code had not changed in years.",
+    "Regions may skip the site visit for a grantee with fewer than 5 employees.",
 ])
 def test_techniques_are_found(passages, text):
     assert kinds(passages, text).get("LE_TECHNIQUE"), text
@@ -83,6 +92,9 @@ def test_techniques_are_found(passages, text):
     "We flagged the typo in the draft and the printer fixed it.",
     "The inspector general's audit flagged the problem in 2019.",
     "The office has one car on loan from the motor pool this month.",
+    "One in five residents reported a burglary last year.",
+    "The visitor center is always open to the public on weekdays.",
+    "FOR OFFICIAL USE ONLY Page 1 of 3",
     "Grants under $25,000 are reviewed by the program office before award.",
     "The perimeter fence along the visitor lot was repainted in May.",
     # a question asks; the law as a court stated it is public
