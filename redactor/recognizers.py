@@ -309,7 +309,8 @@ class StructuredNameRecognizer(EntityRecognizer):
             # read from each word, so a salutation is not taken for the given name ("Dear Harlan
             # Yellowhorse"), but a capitalised word before it is part of one name ("San Pedro Sula")
             # (nor the surname after an initial: "Harry S. Truman Library")
-            before = re.search(r"(?:(?<![\w.])\p{Lu}\.|(\p{Lu}[\p{L}'’-]*))[ \t]+$", text[max(0, m.start() - 30):m.start()])
+            # (a word in capitals before it is an office or a rank, not a name: "SSA Priyanka Runningwater")
+            before = re.search(r"(?:(?<![\w.])\p{Lu}\.|(?<![\w'’-])(\p{Lu}\p{Ll}[\p{L}'’-]*))[ \t]+$", text[max(0, m.start() - 30):m.start()])
             if before and (before.group(1) or "S").lower() not in self.salutations:
                 continue
             # four name words are two given names and two surnames ("Juan Carlos Peña Guerrero"),

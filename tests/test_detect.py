@@ -910,3 +910,13 @@ def test_particles_inside_surnames_and_an_assistant_us_attorney(tmp_path: Path):
     assert {"Lopez de Alba, Mustafa", "Tobias ter Horst", "Van der Linde", "Oyinkansola Bamidele"} <= people, people
     texts = proposed(doc, findings)
     assert "Oyinkansola Bamidele" in texts and "Reginald P. Oduya" not in texts, texts
+
+
+def test_a_given_name_after_an_office_in_capitals_is_still_read(tmp_path: Path):
+    # a word in capitals before a name is an office or a rank ("TFO", "CBP"), not part of the name;
+    # a capitalised word is ("San Pedro Sula")
+    got = found(tmp_path, ["Cleared by CBP Marisol Quarrington and ICE Obadiah Fenwick-Lusk on May 2.",
+                           "Flights from San Pedro Sula arrive on Tuesdays."])
+    people = {t for t, e in got.items() if e == "PERSON"}
+    assert {"Marisol Quarrington", "Obadiah Fenwick-Lusk"} <= people, got
+    assert not {t for t in people if "Pedro" in t}, got
