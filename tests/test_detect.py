@@ -257,6 +257,9 @@ def test_a_system_named_by_its_code_word_and_a_system_noun(tmp_path: Path):
 
 @pytest.mark.parametrize("text,expected", [
     ("Query the Kestrel deconfliction log before any operation.", "the Kestrel deconfliction log"),
+    ("Keys are signed out in the Gate Custody Tracker (GCT) at shift change.", "the Gate Custody Tracker (GCT)"),
+    ("Items go into the property room evidence tracking database (PRETD) within a day.",
+     "the property room evidence tracking database (PRETD)"),
     ("Results are posted on http://sentinel.ice.dhs.gov for the team.", "http://sentinel.ice.dhs.gov"),
     ("The rules are at \\\\cbpfs01\\shared\\targeting\\rules.xlsx for analysts.", "\\\\cbpfs01\\shared\\targeting\\rules.xlsx"),
 ])
@@ -270,6 +273,9 @@ def test_internal_systems_shares_and_hosts(text, expected):
     "Use the Laredo sector dashboard for daily numbers.",
     "Requests go through https://foia.cbp.gov or www.cbp.gov/foia.",
     "Use the Federal case tracking system and the National crime database.",
+    "Travelers apply through the Electronic System for Travel Authorization (ESTA) online.",
+    "The Freedom of Information Act (FOIA) requires agencies to respond.",
+    "Items are entered within a day and reviewed by the custodian.",
 ])
 def test_public_sites_and_office_dashboards_are_not_internal_systems(text):
     from redactor.passages import PassageDetector
