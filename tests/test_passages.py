@@ -245,6 +245,11 @@ def test_a_code_word_records_are_kept_in_is_a_system_and_a_url_stops_at_a_footer
     "Okoro proposed, and the board agreed to consider, a second night inspector; no decision was made.",
     "Propose search warrant service the week of May 5, after the AUSA signs off.",
     "The revised screening form is still being negotiated with the union and is not ready.",
+    # a decision pending, a dissent, a suggestion put to the one who decides
+    "Next year the command staff is considering moving two deputies to the night shift.",
+    "Do not schedule the drill until the Director decides whether the range stays open.",
+    "A minority of the panel would have found the pursuit outside policy.",
+    "The panel suggests the Chief consider a refresher for the whole shift.",
 ])
 def test_proposals_preferences_and_weighed_risks_are_deliberative(passages, text):
     assert "DELIBERATIVE" in kinds(passages, text), text
