@@ -106,6 +106,12 @@ def test_general_descriptions_are_not_techniques(passages, text):
     assert not kinds(passages, text).get("LE_TECHNIQUE"), text
 
 
+def test_integrity_tests_run_are_counts_of_enforcement_but_lab_tests_are_not(passages):
+    assert kinds(passages, "In FY 2023 investigators ran 212 integrity tests, and clerks failed 19 tests.")[
+        "LE_STATISTIC"] == ["212", "19"]
+    assert not kinds(passages, "The lab ran 12 DNA tests on the samples from the scene.").get("LE_STATISTIC")
+
+
 def test_statistics_are_the_figures_of_enforcement_counts(passages):
     found = kinds(passages, "In FY09 a total of 1,312 cases were generated with 1,487 principals, "
                             "and 1,104 of those principals were accepted for prosecution.")
