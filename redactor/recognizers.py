@@ -26,6 +26,11 @@ LAST_FIRST = rf"(?:{NAME_TOKEN}),[ \t]+(?:{NAME_TOKEN})(?:[ \t]+(?:{NAME_TOKEN})
 CAPS_SURNAME = r"\p{Lu}{2,}(?:[-'’]\p{Lu}{2,})*(?![\w-])"
 CAPS_NAME = (rf"(?<![\w-])(?:\p{{Lu}}\p{{Ll}}+[ \t]+(?:\p{{Lu}}\.?[ \t]+)?{CAPS_SURNAME}(?:[ \t]+{CAPS_SURNAME})?"
              rf"|{CAPS_SURNAME}(?:[ \t]+{CAPS_SURNAME})?,[ \t]*\n?[ \t]*\p{{Lu}}\p{{Ll}}+(?:[ \t]+\p{{Lu}}\.)?)")
+# A name written all in capitals, as dispatch printouts and records checks print them: surname first
+# with a comma ("MBATHA, FATIMA D.") or with a middle initial ("YESENIA T. HARROWGATE"); the given
+# name must be a known one.
+ALL_CAPS_NAME = (rf"(?<![\w-])(?:(?P<surname>{CAPS_SURNAME}(?:[ \t]+{CAPS_SURNAME}){{0,2}}),[ \t]*(?P<given>\p{{Lu}}{{2,}}(?:-\p{{Lu}}{{2,}})?)"
+                 rf"(?:[ \t]+\p{{Lu}}\.)?|(?P<given2>\p{{Lu}}{{2,}})[ \t]+\p{{Lu}}\.[ \t]+{CAPS_SURNAME})(?![\w-])")
 # An initial and a surname ("K. Saltonstall"): not the tail of "U.S." or "D.C.", not an
 # outline heading ("V. Business Process": a roman numeral at a line start, or more
 # capitalised words after it)
@@ -287,6 +292,14 @@ class StructuredNameRecognizer(EntityRecognizer):
             if not first.isupper() and all(len(w) <= 5 for w in caps) and first.lower() not in self.given:
                 continue
             add(m.start(), m.end(), 0.85, "name with the surname in capitals", ask_spacy=False)
+        for m in re.finditer(ALL_CAPS_NAME, text):
+            given = (m.group("given") or m.group("given2")).lower()
+            words = [w.strip(",.").lower() for w in m.group().split()]
+            # (a short word after a code and a comma is a dispatch abbreviation: "ENRT, ETA 4")
+            short = m.group("given") and len(given) < 4 and not re.search(r"\p{Lu}\.$", m.group())
+            if not short and all(part in self.given for part in given.split("-")) and not any(
+                    w in self.roles or w in self.not_name or w in self.keep for w in words):
+                add(m.start(), m.end(), 0.8, "name in capitals with a known given name", ask_spacy=False)
         # "V. Responsibilities" is an outline heading: the surname must be a proper noun.
         for m in re.finditer(INITIAL_NAME, text, re.M):
             before = re.search(r"(\p{L}+)[ \t]+$", text[max(0, m.start() - 30):m.start()])

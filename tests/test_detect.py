@@ -926,3 +926,11 @@ def test_a_given_name_after_an_office_in_capitals_is_still_read(tmp_path: Path):
     people = {t for t, e in got.items() if e == "PERSON"}
     assert {"Marisol Quarrington", "Obadiah Fenwick-Lusk"} <= people, got
     assert not {t for t in people if "Pedro" in t}, got
+
+
+def test_names_all_in_capitals_as_a_dispatch_printout_prints_them(tmp_path: Path):
+    got = found(tmp_path, ["RP: OKONJO, FATIMA D. 619-555-0142", "OFFICER YESENIA T. WORTHINGALE ON SCENE",
+                           "UNIT H-495 ENRT, ETA 4", "SAN DIEGO, CA 92101", "LOCATION PHOENIX, ARIZONA"])
+    people = {t for t, e in got.items() if e == "PERSON"}
+    assert {"OKONJO, FATIMA D.", "YESENIA T. WORTHINGALE"} <= people, got
+    assert not {t for t in people if any(w in t for w in ("ETA", "DIEGO", "PHOENIX"))}, got
