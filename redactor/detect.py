@@ -240,13 +240,38 @@ def combine(document: Document, found: list[Finding], detector: Detector) -> lis
                 and not _common_in_document(f, common, detector)
                 and not (f.entity == "PERSON" and _names_part_of(document, f, things))]
     passages = [f for f in found if f.recognizer.startswith(PASSAGE_RECOGNIZER)]
-    findings = _resolve_overlaps(entities) + _resolve_overlaps(passages)
+    passages = _resolve_overlaps(passages)
+    findings = _resolve_overlaps(entities) + passages + _repeated_passages(document, passages)
     findings += _propagate(document, findings, set(detector.config.get("propagate_entities", [])), detector,
                            common)
     entities = [f for f in findings if not f.recognizer.startswith(PASSAGE_RECOGNIZER)]
     passages = [f for f in findings if f.recognizer.startswith(PASSAGE_RECOGNIZER)
                 and not (f.entity == "LE_STATISTIC" and _overlaps_any(f, entities))]
     return sorted(_resolve_overlaps(entities) + _resolve_overlaps(passages), key=lambda f: (f.page, f.start))
+
+
+REPEATED_PASSAGE_MIN_WORDS = 5  # as verify.FRAGMENT_WORDS: shorter pieces are checked under their boxes only
+
+
+def _repeated_passages(document: Document, passages: list[Finding]) -> list[Finding]:
+    """A technique or a deliberation withheld once is withheld wherever the same words recur in the
+    record (a paragraph repeated on a later page, a slide repeated in an appendix): left there, it
+    would undo the withholding, and verification would stop the release."""
+    wanted = {}
+    for f in passages:
+        if f.entity in ("LE_TECHNIQUE", "DELIBERATIVE") and len(f.text.split()) >= REPEATED_PASSAGE_MIN_WORDS:
+            wanted.setdefault(" ".join(f.text.split()), f)
+    out = []
+    for text, origin in wanted.items():
+        pattern = re.compile(r"(?<![\w])" + r"\s+".join(re.escape(w) for w in text.split()) + r"(?![\w])")
+        for page in document.pages:
+            for m in pattern.finditer(page.text):
+                if page.number == origin.page and m.start() == origin.start:
+                    continue
+                out.append(Finding(page.number, m.start(), m.end(), m.group(), origin.entity, origin.score,
+                                   origin.recognizer, f"{origin.explanation}; the same passage is withheld elsewhere "
+                                   "in the record"))
+    return out
 
 
 # "Marisela T. Ochoa-Brandt": a given name, a middle initial and a surname

@@ -27,6 +27,11 @@ MIN_GLOBAL_LEN = 4
 FONT_PROGRAM = re.compile(r"/Length[123]\b|/Subtype\s*/(?:Type1C|CIDFontType0C|OpenType)\b")
 FIGURE_ENTITIES = {"LE_STATISTIC"}
 FIGURE = re.compile(r"[\d.,]+(?:\s?%|\s?percent)?")
+# A few words of a withheld sentence carried over a page break ("agenda.") are no text of their own:
+# the same words elsewhere are other text, checked only under their own boxes. A longer passage is
+# withheld wherever it recurs (detect._repeated_passages), so it is checked everywhere.
+PASSAGE_ENTITIES = {"LE_TECHNIQUE", "DELIBERATIVE"}
+FRAGMENT_WORDS = 5
 
 
 @dataclass
@@ -142,7 +147,8 @@ def verify_pdf(path: str | Path, proposal_set: ProposalSet, display_name: str | 
         # A withheld figure is a fact in its sentence: the same number elsewhere ("0600" as a
         # time, "16.4" in another table) is other information, checked only under its own boxes.
         strings = {_normalise(p.text) for p in applied
-                   if not (p.entity in FIGURE_ENTITIES and FIGURE.fullmatch(p.text.strip()))}
+                   if not (p.entity in FIGURE_ENTITIES and FIGURE.fullmatch(p.text.strip()))
+                   and not (p.entity in PASSAGE_ENTITIES and len(p.text.split()) < FRAGMENT_WORDS)}
         strings = {s for s in strings if len(s) >= MIN_GLOBAL_LEN and s.lower() not in kept}
         report.checked_strings = len(strings)
         texts = [_normalise(pg.text) for pg in pages]

@@ -253,3 +253,31 @@ def test_a_number_in_a_fonts_unicode_map_is_no_leak(tmp_path: Path):
                  entity="BADGE_NUMBER", score=1.0, rationale="test")])
     report = apply_proposals(src, ps, tmp_path / "out.pdf")
     assert report.output and (tmp_path / "out.pdf").exists()
+
+
+def test_a_few_words_of_a_sentence_carried_over_a_page_break_are_checked_under_their_box(tmp_path: Path):
+    """'agenda.' ending a withheld sentence from the page before is no text of its own; a whole
+    withheld sentence found again unredacted is a leak."""
+    src = tmp_path / "carry.pdf"
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_text((72, 72), "agenda. The board met again in May.", fontsize=11)
+    page.insert_text((72, 100), "The next agenda. Agents sweep the dock at night before each arrival.", fontsize=11)
+    page.insert_text((72, 128), "Agents sweep the dock at night before each arrival.", fontsize=11)
+    doc.save(src)
+    page = pymupdf.open(src)[0]
+    carried = page.search_for("agenda.")[0]
+    sentence = page.search_for("Agents sweep the dock at night before each arrival.")[0]
+    ps = ProposalSet(doc=src.name, source_sha256=sha256_of(src), code_set="foia", proposals=[
+        Proposal(id="p-0001", page=0, text="agenda.", bbox=list(carried), boxes=[list(carried)],
+                 codes=["(b)(5)"], entity="DELIBERATIVE", score=0.9, rationale="test"),
+        Proposal(id="p-0002", page=0, text="Agents sweep the dock at night before each arrival.", bbox=list(sentence),
+                 boxes=[list(sentence)], codes=["(b)(7)(E)"], entity="LE_TECHNIQUE", score=0.9, rationale="test")])
+    out = tmp_path / "out.pdf"
+    try:
+        apply_proposals(src, ps, out)
+    except Exception as exc:
+        leaks = str(exc)
+    else:
+        raise AssertionError("the sentence found again must stop the release")
+    assert "'agents sweep the dock" in leaks.lower() and "'agenda.'" not in leaks, leaks

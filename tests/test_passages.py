@@ -555,3 +555,15 @@ def test_a_page_ending_on_a_heading_or_a_full_stop_joins_nothing(tmp_path: Path)
                                   "consider the options.\n" + footer.replace("1", "2")]) == []
     assert detector.across_pages(["We logged the call.\n" + footer,
                                   "recommend nothing.\n" + footer.replace("1", "2")]) == []
+
+
+def test_a_withheld_passage_is_withheld_where_it_recurs(tmp_path: Path):
+    doc = load_document(_two_pages(tmp_path / "rep.pdf", [
+        "Weekly notes.",
+        "Boat crews check the restricted zones below each dam at irregular intervals rather than on a schedule.",
+    ], [
+        # a subject line is no passage of its own (an e-mail forwarded with the sentence as its subject)
+        "Subject: Boat crews check the restricted zones below each dam at irregular intervals rather than on a schedule.",
+    ]))
+    found = [f for f in detect(doc, get_detector()) if f.entity == "LE_TECHNIQUE"]
+    assert {f.page for f in found if "irregular intervals" in f.text} == {0, 1}, found
