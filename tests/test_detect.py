@@ -30,6 +30,10 @@ def proposed(doc, findings=None) -> set[str]:
 
 
 POSITIVE = [
+    # a dispatch printout's labels in capitals
+    ("INCIDENT #: HP24-081977        TYPE: SUSP VESSEL", "HP24-081977", "CASE_NUMBER"),
+    ("PRINTED 03/22/2024 07:14:52 BY USER HP2417", "HP2417", "BADGE_NUMBER"),
+    ("CALL TAKER: HP3306  DISPATCHER: HP1874", "HP1874", "BADGE_NUMBER"),
     ("Case agent: DA Inv. Hamid Ybarra, #9600", "9600", "BADGE_NUMBER"),
     ("Evidence Tech. Tariq H. Halvorsen, #F-672", "F-672", "BADGE_NUMBER"),
     ("Samsung phone, blue case, IMEI 35 209911 448201 7", "35 209911 448201 7", "ID_DOCUMENT_NUMBER"),
@@ -159,6 +163,8 @@ def test_recognizer_finds(tmp_path: Path, line: str, expected: str, entity: str)
 
 
 NEGATIVE = [
+    "THE CALL CAME IN AT THE MARINA DESK",
+    "REPORT OF INVESTIGATION",
     "Callers from Dallas, Texas 75202 and Mesa, Arizona 85201 were counted.",
     "Items 1, #4 and #5 were photographed in place.",
     "U.S. Customs and Border Protection and ICE met in El Paso on May 3, 2009.",
