@@ -940,3 +940,12 @@ def test_names_all_in_capitals_as_a_dispatch_printout_prints_them(tmp_path: Path
     people = {t for t, e in got.items() if e == "PERSON"}
     assert {"OKONJO, FATIMA D.", "YESENIA T. WORTHINGALE"} <= people, got
     assert not {t for t in people if any(w in t for w in ("ETA", "DIEGO", "PHOENIX"))}, got
+
+
+def test_investigators_titles_and_air_force_ranks_are_titles_not_names(tmp_path: Path):
+    got = found(tmp_path, ["Case agent: DA Inv. Hamid Quillfeather, #9600",
+                           "Found by Inv. Quillfeather at 0631; logged by Evidence Tech. Tariq H. Marchbanks.",
+                           "SrA Rashida Lindqvist-Obi, 56th Maintenance Group", "PICKUP DRIVER FLED ON FOOT"])
+    people = {t for t, e in got.items() if e == "PERSON"}
+    assert {"Hamid Quillfeather", "Tariq H. Marchbanks", "Rashida Lindqvist-Obi"} <= people, got
+    assert not {t for t in people if t.startswith(("Inv", "DA ", "PICKUP", "DRIVER"))}, got
