@@ -226,15 +226,16 @@ def test_long_document_is_detected_in_chunks_with_the_same_proposals(tmp_path: P
 # --------------------------------------------------------------------------- record-set consistency
 
 def consistency_set(root: Path, extra: dict[str, list[str]] | None = None) -> Path:
-    """A names "SA Maria Lopez" (detection finds it); B names her where detection alone finds
-    nothing (her surname after a title broken over two lines, her name alone on a line); D
-    shares nothing with them; a bad file sits among them."""
+    """A names "SA Quorra Ashgrove" (detection finds it); B names her where detection alone finds
+    nothing (her surname after a title broken over two lines, her name alone on a line: a given name
+    no name list knows, so only the record set says it is hers); D shares nothing with them; a bad
+    file sits among them."""
     (root / "office").mkdir(parents=True)
     make_pdf(root / "a.pdf", ["MEMORANDUM FOR THE RECORD",
-                              "The interview was conducted by SA Maria Lopez of the Laredo field office.",
+                              "The interview was conducted by SA Quorra Ashgrove of the Laredo field office.",
                               "She reviewed the seizure log with the port director on 14 May 2019."])
-    make_pdf(root / "b.pdf", ["FOLLOW-UP NOTES", "The keys were handed to Agent", "Lopez at the lot gate.",
-                              "Maria Lopez"])
+    make_pdf(root / "b.pdf", ["FOLLOW-UP NOTES", "The keys were handed to Agent", "Ashgrove at the lot gate.",
+                              "Quorra Ashgrove"])
     make_pdf(root / "office" / "d.pdf", ["UNRELATED", "The lot was repainted in June."])
     for name, lines in (extra or {}).items():
         make_pdf(root / name, lines)
@@ -262,17 +263,17 @@ def test_record_set_consistency_withholds_a_name_in_every_record(tmp_path: Path)
     assert {f["doc"] for f in rep["failed"]} == {"bad.pdf"}
 
     a = proposals_of(out, "a")
-    assert [p["text"] for p in a if "Lopez" in p["text"]] == ["Maria Lopez"]  # found by detection
+    assert [p["text"] for p in a if "Ashgrove" in p["text"]] == ["Quorra Ashgrove"]  # found by detection
     b = proposals_of(out, "b")
-    # detection alone found nothing of hers in B: every Lopez there is the pass's
-    assert all(p["recognizer"] == "RecordSetConsistency" for p in b if "Lopez" in p["text"])
+    # detection alone found nothing of hers in B: every Ashgrove there is the pass's
+    assert all(p["recognizer"] == "RecordSetConsistency" for p in b if "Ashgrove" in p["text"])
     added = {p["text"]: p for p in b if p["recognizer"] == "RecordSetConsistency"}
-    assert sorted(added) == ["Lopez", "Maria Lopez"]
+    assert sorted(added) == ["Ashgrove", "Quorra Ashgrove"]
     for p in added.values():
         assert "withheld in a.pdf (p-0001" in p["rationale"] and p["codes"] == a[0]["codes"]
-    assert "surname, after a title" in added["Lopez"]["rationale"]
-    assert "Lopez" not in "\n".join(page_texts(out / "b.redacted.pdf"))
-    assert "Lopez" not in "\n".join(page_texts(out / "a.redacted.pdf"))
+    assert "surname, after a title" in added["Ashgrove"]["rationale"]
+    assert "Ashgrove" not in "\n".join(page_texts(out / "b.redacted.pdf"))
+    assert "Ashgrove" not in "\n".join(page_texts(out / "a.redacted.pdf"))
     assert not [p for p in proposals_of(out, "office/d") if p["recognizer"] == "RecordSetConsistency"]
 
     # counts: in the report, per document, and in the summary line
@@ -319,7 +320,7 @@ def test_record_set_consistency_failure_fails_only_that_document(tmp_path: Path)
     consistent all the same; the next run redoes C alone and leaves A and B untouched. A
     scanned record's OCR'd page is not searched, and its warnings say so."""
     records = consistency_set(tmp_path / "records", {"c.pdf": ["LOT INVENTORY", "Vehicle 3 released.",
-                                                               "Maria Lopez"]})
+                                                               "Quorra Ashgrove"]})
     scanned(records / "scan.pdf", ["HANDWRITTEN NOTE", "Gate log checked twice."])
     out = tmp_path / "out"
     cmd = [str(REDACTOR), "batch", records, "--out", out, "--apply", "--workers", "1"]
@@ -332,7 +333,7 @@ def test_record_set_consistency_failure_fails_only_that_document(tmp_path: Path)
     assert r.returncode == 2  # bad.pdf (bad input) is the worst; the verification failure counts too
     assert not (out / "c.redacted.pdf").exists() and not (out / ".redactor-batch/records/c.pdf.json").exists()
     assert rep["consistency"]["failed"] == 1 and rep["consistency"]["documents_changed"] == 1
-    assert "Lopez" not in "\n".join(page_texts(out / "b.redacted.pdf"))
+    assert "Ashgrove" not in "\n".join(page_texts(out / "b.redacted.pdf"))
     scan = {d["doc"]: d for d in rep["documents"]}["scan.pdf"]
     assert scan["status"] == "done" and rep["consistency"]["ocr_pages_skipped"] == 1
     assert "record-set consistency: OCR'd page(s) 1 not searched" in " ".join(scan["warnings"])
@@ -346,8 +347,8 @@ def test_record_set_consistency_failure_fails_only_that_document(tmp_path: Path)
         "scan.pdf": "skipped"}
     assert any("OCR'd page(s) 1 not searched" in w for w in {d["doc"]: d for d in rep["documents"]}["scan.pdf"]["warnings"])
     c = {p["text"]: p["recognizer"] for p in proposals_of(out, "c")}
-    assert c == {"Maria Lopez": "RecordSetConsistency"}
-    assert "Lopez" not in "\n".join(page_texts(out / "c.redacted.pdf"))
+    assert c == {"Quorra Ashgrove": "RecordSetConsistency"}
+    assert "Ashgrove" not in "\n".join(page_texts(out / "c.redacted.pdf"))
     # what A and B are consistent with did not change: neither was read nor rewritten
     assert rep["consistency"]["documents_searched"] == 1 and rep["consistency"]["documents_changed"] == 1
     assert {k: v for k, v in snapshot(out).items() if k in b_files} == b_files
