@@ -106,6 +106,11 @@ def test_general_descriptions_are_not_techniques(passages, text):
     assert not kinds(passages, text).get("LE_TECHNIQUE"), text
 
 
+def test_the_number_of_a_unit_a_room_or_a_route_is_no_count(passages):
+    found = kinds(passages, "AFOSI Detachment 218 opened 14 cases and 9 referrals in Building 4417 this quarter.")
+    assert found["LE_STATISTIC"] == ["14", "9"], found
+
+
 def test_integrity_tests_run_are_counts_of_enforcement_but_lab_tests_are_not(passages):
     assert kinds(passages, "In FY 2023 investigators ran 212 integrity tests, and clerks failed 19 tests.")[
         "LE_STATISTIC"] == ["212", "19"]
