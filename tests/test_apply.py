@@ -204,30 +204,34 @@ def test_printed_codes_run_together_are_still_only_codes():
     assert not _only_labels("(b)(7)(E)Lopez", labels) and not _only_labels("Lopez", labels)
 
 
-def test_a_withheld_figure_is_checked_under_its_box_a_withheld_name_everywhere(tmp_path: Path):
-    """The same number elsewhere ("0600" as a time) is other information; the same name is not."""
-    src = tmp_path / "fig.pdf"
+def _leaks_after_apply(tmp_path: Path, lines: list[str], withheld: list[tuple[str, str, str]]) -> str:
+    """Lay out LINES on one page, withhold the first occurrence of each (text, entity, code) and
+    return what verification reports (apply must fail)."""
+    src = tmp_path / "leak.pdf"
     doc = pymupdf.open()
     page = doc.new_page()
-    page.insert_text((72, 72), "Sensor uptime was 1640 hours last quarter.", fontsize=11)
-    page.insert_text((72, 100), "The shift starts at 1640 hours. Witness: Jane Roe", fontsize=11)
-    page.insert_text((72, 128), "Jane Roe called back.", fontsize=11)
+    for i, line in enumerate(lines):
+        page.insert_text((72, 72 + 28 * i), line, fontsize=11)
     doc.save(src)
     page = pymupdf.open(src)[0]
-    figure = page.search_for("1640")[0]
-    name = page.search_for("Jane Roe")[0]
-    ps = ProposalSet(doc=src.name, source_sha256=sha256_of(src), code_set="foia", proposals=[
-        Proposal(id="p-0001", page=0, text="1640", bbox=list(figure), boxes=[list(figure)], codes=["(b)(7)(E)"],
-                 entity="LE_STATISTIC", score=1.0, rationale="test"),
-        Proposal(id="p-0002", page=0, text="Jane Roe", bbox=list(name), boxes=[list(name)],
-                 codes=["(b)(6)"], entity="PERSON", score=1.0, rationale="test")])
-    out = tmp_path / "out.pdf"
+    proposals = []
+    for i, (text, entity, code) in enumerate(withheld, 1):
+        box = list(page.search_for(text)[0])
+        proposals.append(Proposal(id=f"p-{i:04d}", page=0, text=text, bbox=box, boxes=[box], codes=[code],
+                                  entity=entity, score=1.0, rationale="test"))
+    ps = ProposalSet(doc=src.name, source_sha256=sha256_of(src), code_set="foia", proposals=proposals)
     try:
-        apply_proposals(src, ps, out)
+        apply_proposals(src, ps, tmp_path / "out.pdf")
     except Exception as exc:
-        leaks = str(exc)
-    else:
-        raise AssertionError("the second 'Jane Roe' must stop the release")
+        return str(exc)
+    raise AssertionError("the text found again must stop the release")
+
+
+def test_a_withheld_figure_is_checked_under_its_box_a_withheld_name_everywhere(tmp_path: Path):
+    """The same number elsewhere ("0600" as a time) is other information; the same name is not."""
+    leaks = _leaks_after_apply(tmp_path, ["Sensor uptime was 1640 hours last quarter.",
+                                          "The shift starts at 1640 hours. Witness: Jane Roe", "Jane Roe called back."],
+                               [("1640", "LE_STATISTIC", "(b)(7)(E)"), ("Jane Roe", "PERSON", "(b)(6)")])
     assert "'Jane Roe' is still extractable" in leaks and "1640" not in leaks, leaks
 
 
@@ -258,26 +262,7 @@ def test_a_number_in_a_fonts_unicode_map_is_no_leak(tmp_path: Path):
 def test_a_few_words_of_a_sentence_carried_over_a_page_break_are_checked_under_their_box(tmp_path: Path):
     """'agenda.' ending a withheld sentence from the page before is no text of its own; a whole
     withheld sentence found again unredacted is a leak."""
-    src = tmp_path / "carry.pdf"
-    doc = pymupdf.open()
-    page = doc.new_page()
-    page.insert_text((72, 72), "agenda. The board met again in May.", fontsize=11)
-    page.insert_text((72, 100), "The next agenda. Agents sweep the dock at night before each arrival.", fontsize=11)
-    page.insert_text((72, 128), "Agents sweep the dock at night before each arrival.", fontsize=11)
-    doc.save(src)
-    page = pymupdf.open(src)[0]
-    carried = page.search_for("agenda.")[0]
-    sentence = page.search_for("Agents sweep the dock at night before each arrival.")[0]
-    ps = ProposalSet(doc=src.name, source_sha256=sha256_of(src), code_set="foia", proposals=[
-        Proposal(id="p-0001", page=0, text="agenda.", bbox=list(carried), boxes=[list(carried)],
-                 codes=["(b)(5)"], entity="DELIBERATIVE", score=0.9, rationale="test"),
-        Proposal(id="p-0002", page=0, text="Agents sweep the dock at night before each arrival.", bbox=list(sentence),
-                 boxes=[list(sentence)], codes=["(b)(7)(E)"], entity="LE_TECHNIQUE", score=0.9, rationale="test")])
-    out = tmp_path / "out.pdf"
-    try:
-        apply_proposals(src, ps, out)
-    except Exception as exc:
-        leaks = str(exc)
-    else:
-        raise AssertionError("the sentence found again must stop the release")
+    sentence = "Agents sweep the dock at night before each arrival."
+    leaks = _leaks_after_apply(tmp_path, ["agenda. The board met again in May.", f"The next agenda. {sentence}", sentence],
+                               [("agenda.", "DELIBERATIVE", "(b)(5)"), (sentence, "LE_TECHNIQUE", "(b)(7)(E)")])
     assert "'agents sweep the dock" in leaks.lower() and "'agenda.'" not in leaks, leaks
