@@ -17,7 +17,7 @@ from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
 from presidio_analyzer.nlp_engine import NerModelConfiguration, SpacyNlpEngine
 from presidio_analyzer.predefined_recognizers import SpacyRecognizer
 
-from .models import Document, Finding
+from .models import SENTENCE_ENTITIES, SENTENCE_WORDS, Document, Finding
 from .passages import RECOGNIZER as PASSAGE_RECOGNIZER, PassageDetector, unwrap
 from .recognizers import (GIVEN_NAME_RULE, LIST_LINE_NAME, LOWER_PARTICLE, SIGNATURE_BLOCK_NAME,
                           SURNAME_FIRST_RULE, StructuredNameRecognizer)
@@ -250,16 +250,13 @@ def combine(document: Document, found: list[Finding], detector: Detector) -> lis
     return sorted(_resolve_overlaps(entities) + _resolve_overlaps(passages), key=lambda f: (f.page, f.start))
 
 
-REPEATED_PASSAGE_MIN_WORDS = 5  # as verify.FRAGMENT_WORDS: shorter pieces are checked under their boxes only
-
-
 def _repeated_passages(document: Document, passages: list[Finding]) -> list[Finding]:
     """A technique or a deliberation withheld once is withheld wherever the same words recur in the
     record (a paragraph repeated on a later page, a slide repeated in an appendix): left there, it
     would undo the withholding, and verification would stop the release."""
     wanted = {}
     for f in passages:
-        if f.entity in ("LE_TECHNIQUE", "DELIBERATIVE") and len(f.text.split()) >= REPEATED_PASSAGE_MIN_WORDS:
+        if f.entity in SENTENCE_ENTITIES and len(f.text.split()) >= SENTENCE_WORDS:
             wanted.setdefault(" ".join(f.text.split()), f)
     out = []
     for text, origin in wanted.items():

@@ -12,6 +12,13 @@ from pydantic import BaseModel, Field
 
 Box = tuple[float, float, float, float]
 
+# Withheld sentences and clauses ((b)(7)(E) techniques, (b)(5) deliberation). One of at least
+# SENTENCE_WORDS words is withheld wherever it recurs in a record (detect) and looked for everywhere
+# after apply (verify); a shorter piece, such as the end of a sentence carried over a page break,
+# is no text of its own and is checked under its own boxes only.
+SENTENCE_ENTITIES = frozenset({"LE_TECHNIQUE", "DELIBERATIVE"})
+SENTENCE_WORDS = 5
+
 
 @dataclass(frozen=True)
 class Word:

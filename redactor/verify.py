@@ -17,7 +17,7 @@ from . import ocr
 from .codes import load_code_set
 from .errors import VerificationError
 from .load import read_page, check_file, open_pdf
-from .models import ProposalSet
+from .models import SENTENCE_ENTITIES, SENTENCE_WORDS, ProposalSet
 
 # Strings shorter than this are checked only under their own boxes: "12" or "Lee" may
 # legitimately appear elsewhere on the page.
@@ -27,11 +27,6 @@ MIN_GLOBAL_LEN = 4
 FONT_PROGRAM = re.compile(r"/Length[123]\b|/Subtype\s*/(?:Type1C|CIDFontType0C|OpenType)\b")
 FIGURE_ENTITIES = {"LE_STATISTIC"}
 FIGURE = re.compile(r"[\d.,]+(?:\s?%|\s?percent)?")
-# A few words of a withheld sentence carried over a page break ("agenda.") are no text of their own:
-# the same words elsewhere are other text, checked only under their own boxes. A longer passage is
-# withheld wherever it recurs (detect._repeated_passages), so it is checked everywhere.
-PASSAGE_ENTITIES = {"LE_TECHNIQUE", "DELIBERATIVE"}
-FRAGMENT_WORDS = 5
 
 
 @dataclass
@@ -145,10 +140,11 @@ def verify_pdf(path: str | Path, proposal_set: ProposalSet, display_name: str | 
         _check_image_pixels(doc, applied, report)
         # 2. no redacted string anywhere in the extracted text
         # A withheld figure is a fact in its sentence: the same number elsewhere ("0600" as a
-        # time, "16.4" in another table) is other information, checked only under its own boxes.
+        # time, "16.4" in another table) is other information, checked only under its own boxes;
+        # so are a few words of a sentence carried over a page break ("agenda.").
         strings = {_normalise(p.text) for p in applied
                    if not (p.entity in FIGURE_ENTITIES and FIGURE.fullmatch(p.text.strip()))
-                   and not (p.entity in PASSAGE_ENTITIES and len(p.text.split()) < FRAGMENT_WORDS)}
+                   and not (p.entity in SENTENCE_ENTITIES and len(p.text.split()) < SENTENCE_WORDS)}
         strings = {s for s in strings if len(s) >= MIN_GLOBAL_LEN and s.lower() not in kept}
         report.checked_strings = len(strings)
         texts = [_normalise(pg.text) for pg in pages]
