@@ -949,3 +949,15 @@ def test_investigators_titles_and_air_force_ranks_are_titles_not_names(tmp_path:
     people = {t for t, e in got.items() if e == "PERSON"}
     assert {"Hamid Quillfeather", "Tariq H. Marchbanks", "Rashida Lindqvist-Obi"} <= people, got
     assert not {t for t in people if t.startswith(("Inv", "DA ", "PICKUP", "DRIVER"))}, got
+
+
+def test_police_abbreviations_wardens_and_printed_ranks_are_titles_not_names(tmp_path: Path):
+    lines = {"Ofc. Eustace Quillhaven": "Eustace Quillhaven",
+             "Sgt Bram Halvorsen took the statement.": "Bram Halvorsen",
+             "Warden Declan Marrowby, badge 0178, imaged the phone.": "Declan Marrowby",
+             "BM2 Jonas Freyberg boarded first.": "Jonas Freyberg",
+             "Maj. Gen. Thaddeus Kettleworth approved the plan.": "Thaddeus Kettleworth"}
+    for n, (line, name) in enumerate(lines.items()):
+        (tmp_path / str(n)).mkdir()
+        people = {t for t, e in found(tmp_path / str(n), [line]).items() if e == "PERSON"}
+        assert people == {name}, (line, people)
