@@ -224,6 +224,11 @@ class StructuredNameRecognizer(EntityRecognizer):
         # the hyphen of a double surname ("Abu-Saleh") is a token of its own
         return span is not None and all(t.pos_ == "PROPN" for t in span if not (t.is_punct and t.text in "-'’"))
 
+    def _known_given(self, given: str) -> bool:
+        """A given name in the dictionary, or a double one whose parts both are ("Marie-Claude")."""
+        given = given.lower()
+        return given in self.given or all(part in self.given for part in given.split("-"))
+
     @staticmethod
     def _is_place(doc, start: int, end: int) -> bool:
         # an entity run across a blank line ("Rigoberto" / "" / "11/30/1974") is a layout accident
@@ -332,8 +337,7 @@ class StructuredNameRecognizer(EntityRecognizer):
             if len(words) >= 4 and words[1].lower() not in self.given:
                 continue
             # a double given name counts when both its parts do ("Jean-Luc", "Ana-Maria"; not "Anti-Terrorism")
-            given = m.group("given").lower()
-            if (given in self.given or all(part in self.given for part in given.split("-"))) \
+            if self._known_given(m.group("given")) \
                     and self._proper_noun(doc, *m.span("surname")):
                 add(m.start(), m.end(), 0.7, f"{GIVEN_NAME_RULE} '{m.group('given')}' before a surname")
         # After a phrase that takes a person ("registered to", "your client"), two or three
@@ -347,7 +351,10 @@ class StructuredNameRecognizer(EntityRecognizer):
             line_end = text.find("\n", m.end())
             before, after = text[line_start:m.start()], text[m.end():len(text) if line_end < 0 else line_end]
             led = re.search(SURNAME_FIRST_LEAD, before)
-            opens = led or re.fullmatch(r"[ \t]*(?:[-•▪●■*][ \t]*)?(?:[\w ./]{1,30}:[ \t]*)?", before)
+            # or the next in a list of such names ("Mirabal, Peggy H.; Hanrahan, Ivo; ...")
+            previous = re.search(rf"{SURNAME_THEN_GIVEN}[ \t]*;[ \t]*$", before)
+            listed = previous is not None and self._known_given(previous.group("given"))
+            opens = led or listed or re.fullmatch(r"[ \t]*(?:[-•▪●■*][ \t]*)?(?:[\w ./]{1,30}:[ \t]*)?", before)
             # what follows ends the name: the line's end, a clause, or the person's role
             # ("cc: Abeyta, Quinton, Group Supervisor, Tucson Resident Office")
             role = after.startswith(",") and self._is_role_line(after.lstrip(", \t"), opening_words=4)
@@ -359,7 +366,8 @@ class StructuredNameRecognizer(EntityRecognizer):
                 continue
             # with a lead ("by", "cc:") or a role after it, the small model's place label (it calls
             # many unfamiliar surnames a GPE) does not outweigh the known given name
-            if m.group("given").lower() in self.given and (led or role or not self._is_place(doc, *m.span("surname"))):
+            if self._known_given(m.group("given")) and (led or listed or role
+                                                        or not self._is_place(doc, *m.span("surname"))):
                 add(m.start(), m.end(), 0.72, f"{SURNAME_FIRST_RULE} '{m.group('given')}'",
                     ask_spacy=False)
 

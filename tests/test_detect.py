@@ -961,3 +961,13 @@ def test_police_abbreviations_wardens_and_printed_ranks_are_titles_not_names(tmp
         (tmp_path / str(n)).mkdir()
         people = {t for t, e in found(tmp_path / str(n), [line]).items() if e == "PERSON"}
         assert people == {name}, (line, people)
+
+
+def test_surname_first_names_in_a_semicolon_list_and_double_given_names(tmp_path: Path):
+    got = found(tmp_path, ["Employees should see the nurse before ordering: Quarrell, Peggy H.; Hanrahan, Ivo; "
+                           "Bellweather, Annika D.",
+                           "Jaramillo, Marie-Claude",
+                           "Counties served: Doña Ana, Luna; Grant, Hidalgo; Sierra, Socorro."])
+    people = {t for t, e in got.items() if e == "PERSON"}
+    assert {"Hanrahan, Ivo", "Jaramillo, Marie-Claude"} <= people, got
+    assert not {t for t in people if any(w in t for w in ("Luna", "Hidalgo", "Socorro"))}, got
