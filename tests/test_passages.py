@@ -572,3 +572,14 @@ def test_a_withheld_passage_is_withheld_where_it_recurs(tmp_path: Path):
     ]))
     found = [f for f in detect(doc, get_detector()) if f.entity == "LE_TECHNIQUE"]
     assert {f.page for f in found if "irregular intervals" in f.text} == {0, 1}, found
+
+
+def test_a_system_defined_with_its_acronym_may_wrap_at_the_line_end(passages):
+    text = ("Incident data are drawn from the Harbor\nPolice Records Management System (HPRMS); seal numbers go "
+            "in the Gate Screening Log\n(GSL-2), and scores in the Retailer Risk Monitor (RRM).\n")
+    systems = [" ".join(s.split()) for s in kinds(passages, text).get("INTERNAL_SYSTEM", [])]
+    assert {"the Harbor Police Records Management System (HPRMS)", "the Gate Screening Log (GSL-2)",
+            "the Retailer Risk Monitor (RRM)"} <= set(systems), systems
+    # a public national system defined the same way stays released
+    assert not kinds(passages, "Checks run through the National Instant Criminal Background Check\n"
+                               "System (NICS).\n").get("INTERNAL_SYSTEM")
