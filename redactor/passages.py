@@ -176,7 +176,34 @@ class PassageDetector:
         # ("Headquarters may prefer a narrower pilot; we should be prepared to defend ...").
         for start, end in spans:
             found += self._score_clause(page, text, start, end, None, marked, {}, ("deliberative",))
+        found = self._with_short_neighbours(text, found, spans)
         return self._figures_not_methods(text, found, figures)
+
+    def _with_short_neighbours(self, text: str, found: list[Finding], spans: list[tuple[int, int]]) -> list[Finding]:
+        """A deliberation takes in the short sentences of its own paragraph or bullet that are too
+        short to be scored on their own ("Option 1: keep the current deployment … Least cost,
+        least effect."; "Good stop. I would recommend …"): they are part of the same opinion."""
+        short = self.deliberative.get("min_words", 1)
+        blocks = _blocks(text)
+        out = []
+        for f in found:
+            if f.entity != self.deliberative["entity"]:
+                out.append(f)
+                continue
+            block = next(((a, b) for a, b in blocks if a <= f.start < b), None)
+            start, end = f.start, f.end
+            if block:
+                inside = [(a, b) for a, b in spans if block[0] <= a and b <= block[1] and text[a:b].strip()]
+                before = [sp for sp in inside if sp[1] <= start]
+                after = [sp for sp in inside if sp[0] >= end]
+                if before and _short_sentence(text, before[-1], short):
+                    start = before[-1][0] + len(text[slice(*before[-1])]) - len(text[slice(*before[-1])].lstrip())
+                if after and _short_sentence(text, after[0], short):
+                    end = after[0][0] + len(text[slice(*after[0])].rstrip())
+            out.append(f if (start, end) == (f.start, f.end) else
+                       Finding(f.page, start, end, text[start:end], f.entity, f.score, f.recognizer,
+                               f"{f.explanation}; with the short sentence beside it"))
+        return out
 
     def across_pages(self, texts: list[str], marked: bool = False, numbers: list[int] | None = None) -> list[Finding]:
         """Techniques and deliberation in a sentence a page break cuts in two ("… My" / running
@@ -457,6 +484,12 @@ class PassageDetector:
                      before):  # a date, the end of a range of days ("January 17–18"), a split day ("APR 1 4")
             return False
         return True
+
+
+def _short_sentence(text: str, span: tuple[int, int], words: int) -> bool:
+    """Fewer than `words` words, and words rather than a list number or a quote marker ("> 1.")."""
+    sentence = text[span[0]:span[1]]
+    return len(sentence.split()) < words and bool(re.search(r"[^\W\d_]{3,}", sentence))
 
 
 def _cell_stack(clause: str) -> bool:

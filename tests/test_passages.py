@@ -583,3 +583,15 @@ def test_a_system_defined_with_its_acronym_may_wrap_at_the_line_end(passages):
     # a public national system defined the same way stays released
     assert not kinds(passages, "Checks run through the National Instant Criminal Background Check\n"
                                "System (NICS).\n").get("INTERNAL_SYSTEM")
+
+
+def test_a_deliberation_takes_in_the_short_sentences_of_its_own_bullet(passages):
+    text = ("• Option 1: keep the current deployment and ask for more joint patrol days. Least cost, least effect.\n"
+            "• Option 2: add a second rover on the evening tour.\n"
+            "Good stop. I would recommend sharing the carrier information with the ports before anyone decides.\n")
+    found = [" ".join(t.split()) for t in kinds(passages, text).get("DELIBERATIVE", [])]
+    assert "Option 1: keep the current deployment and ask for more joint patrol days. Least cost, least effect." in found, found
+    assert any(t.startswith("Good stop. I would recommend") for t in found), found
+    # a list number or a quote marker before it is no sentence
+    found = kinds(passages, "> 1. Can we show the badge data for the contractor is complete for calendar year 2022?\n")
+    assert all(not t.startswith(">") for t in found.get("DELIBERATIVE", [])), found
