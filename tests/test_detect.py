@@ -971,3 +971,12 @@ def test_surname_first_names_in_a_semicolon_list_and_double_given_names(tmp_path
     people = {t for t, e in got.items() if e == "PERSON"}
     assert {"Hanrahan, Ivo", "Jaramillo, Marie-Claude"} <= people, got
     assert not {t for t in people if any(w in t for w in ("Luna", "Hidalgo", "Socorro"))}, got
+
+
+def test_a_personal_records_number_after_its_label_and_a_number_word(tmp_path: Path):
+    got = found(tmp_path, ["Subject: Community enrollment no. TRC 41-7720; loan participation no. LNP-PL-009917.",
+                           "Member No. 30417788 of the credit union; patient ID 5521983.",
+                           "Agency Policy No. 14 and Directive 2310.1 apply."])
+    ids = {t for t, e in got.items() if e != "PERSON"}
+    assert {"TRC 41-7720", "LNP-PL-009917", "30417788", "5521983"} <= ids, got
+    assert not {t for t in ids if t.startswith(("14", "2310"))}, got
