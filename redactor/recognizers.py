@@ -15,6 +15,8 @@ import regex as re
 from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerResult
 from spacy.lang.en.stop_words import STOP_WORDS
 
+from .passages import unwrap
+
 # A given name as name lists write it in Latin script ("Ozioma", "Thị", "O'Neal", "Jean-Luc")
 LATIN_NAME = re.compile(r"[\p{Latin}'’-]+")
 # One name token: Maria, O'Neil, McAllister, Smith-Jones, DeLeon, or an initial "R."
@@ -62,6 +64,11 @@ SURNAME_THEN_GIVEN = (r"(?<![\w.'’-])(?P<surname>(?:(?:St\.|Ste\.|Van|Von|De|D
                       # a particle inside a double surname: "Lopez de Alba, Mustafa"
                       r"(?:[ \t]+(?:de la|de los|del|de|y|van der|van)[ \t]+\p{Lu}\p{Ll}+)?),[ \t]+"
                       r"(?P<given>\p{Lu}\p{Ll}+(?:-\p{L}\p{Ll}+)?)(?:[ \t]+\p{Lu}\.)?(?![\w'’-])(?![ \t]+\p{Lu}\p{Ll})")
+# A line break inside a name cut at the end of a long line of prose ("... placed accordingly;
+# Mateus" / "V. Phan will continue ..."): a capitalised word ends a line of 40 characters or
+# more, and a capital opens the next. (Only the name rules read across it: given to the
+# tagger, such breaks joined "Prince" / "George's County" into a name.)
+WRAPPED_NAME_BREAK = re.compile(r"(?<=^[^\n]{40,}(?<![.:;!?])(?<=\p{Lu}\p{Ll}+))\n(?=\p{Lu})", re.M)
 # What may stand before a surname-first name in running text: "prepared by Rahimi, Wren".
 SURNAME_FIRST_LEAD = r"(?i:\b(?:by|reviewer|analyst|contact|attention|attn|poc|cc|bcc))[ \t]*:?[ \t]+$"
 
@@ -221,8 +228,9 @@ class StructuredNameRecognizer(EntityRecognizer):
     @staticmethod
     def _proper_noun(doc, start: int, end: int) -> bool:
         span = doc.char_span(start, end, alignment_mode="expand") if doc is not None else None
-        # the hyphen of a double surname ("Abu-Saleh") is a token of its own
-        return span is not None and all(t.pos_ == "PROPN" for t in span if not (t.is_punct and t.text in "-'’"))
+        # the hyphen of a double surname ("Abu-Saleh") is a token of its own, as is a line break
+        return span is not None and all(t.pos_ == "PROPN" for t in span
+                                        if not (t.is_punct and t.text in "-'’") and not t.is_space)
 
     def _known_given(self, given: str) -> bool:
         """A given name in the dictionary, or a double one whose parts both are ("Marie-Claude")."""
@@ -316,19 +324,22 @@ class StructuredNameRecognizer(EntityRecognizer):
             self._header_names(text, m.start("body"), m.group("body"), add)
         # the model must read it as proper nouns ("Option B. Reduce ..." is an outline item); its
         # place labels do not count here (it calls many unfamiliar names a GPE, initial and all)
-        for m in re.finditer(FIRST_INITIAL_LAST, text):
+        # read across the soft line breaks of a paragraph ("… Mateus" / "V. Phan will continue …");
+        # table cells keep their breaks, so neighbouring cells are not read as one name
+        prose = WRAPPED_NAME_BREAK.sub(" ", unwrap(text))
+        for m in re.finditer(FIRST_INITIAL_LAST, prose):
             if self._proper_noun(doc, *m.span()):
                 add(m.start(), m.end(), 0.8, "given name, middle initial and surname", ask_spacy=False)
 
         # A known given name before a capitalised surname the tagger reads as a proper noun:
         # the names the small model misses in running text. Places and organisations it
         # recognises as such ("Santa Teresa", "Austin Police") are left alone.
-        for m in re.finditer(GIVEN_THEN_SURNAME, text, overlapped=True):
+        for m in re.finditer(GIVEN_THEN_SURNAME, prose, overlapped=True):
             # read from each word, so a salutation is not taken for the given name ("Dear Harlan
             # Yellowhorse"), but a capitalised word before it is part of one name ("San Pedro Sula")
             # (nor the surname after an initial: "Harry S. Truman Library")
             # (a word in capitals before it is an office or a rank, not a name: "SSA Priyanka Runningwater")
-            before = re.search(r"(?:(?<![\w.])\p{Lu}\.|(?<![\w'’-])(\p{Lu}\p{Ll}[\p{L}'’-]*))[ \t]+$", text[max(0, m.start() - 30):m.start()])
+            before = re.search(r"(?:(?<![\w.])\p{Lu}\.|(?<![\w'’-])(\p{Lu}\p{Ll}[\p{L}'’-]*))[ \t]+$", prose[max(0, m.start() - 30):m.start()])
             if before and (before.group(1) or "S").lower() not in self.salutations:
                 continue
             # four name words are two given names and two surnames ("Juan Carlos Peña Guerrero"),

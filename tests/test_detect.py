@@ -980,3 +980,16 @@ def test_a_personal_records_number_after_its_label_and_a_number_word(tmp_path: P
     ids = {t for t, e in got.items() if e != "PERSON"}
     assert {"TRC 41-7720", "LNP-PL-009917", "30417788", "5521983"} <= ids, got
     assert not {t for t in ids if t.startswith(("14", "2310"))}, got
+
+
+def test_a_name_cut_at_the_end_of_a_long_line_of_prose(tmp_path: Path):
+    lines = ["California DDS is referring the following initial claim for a CDI investigation. Claimant: Annika",
+             "Thornbury, SSN 987-65-4320, DOB 1954-10-19, of 6681 Larkmead Road, Havre de Grace, MD 96460.",
+             "Case agent: SA Ngozi Strand (1-571-555-0182; ngozi.strand@oig.example.gov). Analytics: Dakota",
+             "Fernhollow, who runs the draw-pattern queries in the case system, joins the review in May.",
+             "Final Report",
+             "Prepared for the Regional Director"]
+    doc = load_document(make_pdf(tmp_path / "t.pdf", lines, fontsize=9, leading=1.3))
+    people = {" ".join(f.text.split()) for f in detect(doc, get_detector()) if f.entity == "PERSON"}
+    assert {"Annika Thornbury", "Dakota Fernhollow"} <= people, people
+    assert not {p for p in people if "Report" in p or "Prepared" in p}, people
