@@ -172,6 +172,12 @@ class PassageDetector:
             found += self._score_clause(page, text, start, end, tokens, marked, lead_in, ("technique",))
             if follows:
                 lead_in = {"technique": self._hits("technique", clause, marked)}
+        # A sentence of several clauses is also judged whole as a technique: a method often needs
+        # both halves ("Fuel receipts aboard were compared to the trip length claimed; the vessel
+        # burned about twice what a three-day trip needs"), and the reader withholds the sentence.
+        for start, end in spans:
+            if sum(1 for s, e in parts if start <= s and e <= end) > 1:
+                found += self._score_clause(page, text, start, end, tokens, marked, {}, ("technique",), True)
         # Deliberation is judged a sentence at a time: an opinion and its reasons go together
         # ("Headquarters may prefer a narrower pilot; we should be prepared to defend ...").
         for start, end in spans:
@@ -260,7 +266,7 @@ class PassageDetector:
         return hits
 
     def _score_clause(self, page: int, text: str, start: int, end: int, tokens, marked: bool,
-                      lead_in: dict[str, list], kinds: tuple[str, ...]) -> list[Finding]:
+                      lead_in: dict[str, list], kinds: tuple[str, ...], whole_sentence: bool = False) -> list[Finding]:
         clause = text[start:end]
         out = []
         for kind, cfg in (("technique", self.technique), ("deliberative", self.deliberative)):
@@ -289,6 +295,8 @@ class PassageDetector:
             asked = total >= gate or (hint is not None and hint.search(clause.replace("\n", " ")))
             model_scores = self._model_scores(clause) if asked else {}
             confident = self._confident(kind, model_scores)
+            if whole_sentence and (confident is None or confident < self.classifier.get("whole_sentence", {}).get(kind, 1)):
+                continue  # a whole sentence is a wider claim than one clause: the classifier's, at a higher bar
             # the classifier alone carries no clause the cues count against (a past event told)
             if total < cfg["threshold"] and (confident is None or total < 0 or not self._stands_alone(clause)):
                 continue

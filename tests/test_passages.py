@@ -595,3 +595,13 @@ def test_a_deliberation_takes_in_the_short_sentences_of_its_own_bullet(passages)
     # a list number or a quote marker before it is no sentence
     found = kinds(passages, "> 1. Can we show the badge data for the contractor is complete for calendar year 2022?\n")
     assert all(not t.startswith(">") for t in found.get("DELIBERATIVE", [])), found
+
+
+def test_a_technique_sentence_of_two_clauses_is_withheld_whole(passages):
+    text = ("Fuel receipts found aboard were compared to the trip length the master claimed; "
+            "the boat burned about twice what a three-day trip needs.\n")
+    found = [" ".join(t.split()) for t in kinds(passages, text).get("LE_TECHNIQUE", [])]
+    assert " ".join(text.split()) in found, found
+    # a sentence whose clauses are released prose stays released
+    text = "The meeting ran long; the minutes were approved by the board in June.\n"
+    assert not kinds(passages, text).get("LE_TECHNIQUE"), kinds(passages, text)
