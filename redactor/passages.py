@@ -92,6 +92,8 @@ class PassageDetector:
         self.report = re.compile(st["report_markers"], FLAGS)
         self.rule_mood = re.compile(st["rule_mood"], FLAGS)
         self.staffing = re.compile(st["staffing"], FLAGS)
+        self.staff_held = re.compile(st.get("staff_held", "(?!)"), FLAGS)
+        self.staff_nouns = re.compile(st.get("staff_nouns", "(?!)"), FLAGS)
         self.time_range = re.compile(st["time_range"], FLAGS)
         sy = cfg["systems"]
         self.systems = sy
@@ -372,7 +374,9 @@ class PassageDetector:
                 after = text[s + len(figure):s + len(figure) + 40]
                 if not self._is_statistic(text[max(0, s - 60):s], figure, after, over_time, min_value=0):
                     continue
-                staffing = bool(self.staffing.match(after))
+                # "… has 3 forensic accountants", "only 2 crews can be fielded": what an office holds
+                staffing = bool(self.staffing.match(after)) or bool(
+                    self.staff_held.search(text[max(0, s - 40):s]) and self.staff_nouns.match(after))
                 big = staffing or self._is_statistic(text[max(0, s - 60):s], figure, after, over_time)
                 alone = line.strip() == figure.strip()
                 cell = not alone and len(line.split()) <= 4  # "270 boardings", "15 agents"

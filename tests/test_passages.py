@@ -605,3 +605,12 @@ def test_a_technique_sentence_of_two_clauses_is_withheld_whole(passages):
     # a sentence whose clauses are released prose stays released
     text = "The meeting ran long; the minutes were approved by the board in June.\n"
     assert not kinds(passages, text).get("LE_TECHNIQUE"), kinds(passages, text)
+
+
+def test_what_an_office_has_or_is_down_to_is_its_staffing_level(passages):
+    for text, figures in [("The Office of Investigations has 3 forensic accountants.\n", ["3"]),
+                          ("The branch has 4 interceptor vessels in service, but only 2 crews can be fielded.\n", ["4", "2"]),
+                          ("Screening staff fell to 8 officers on the midnight shift.\n", ["8"])]:
+        assert kinds(passages, text).get("LE_STATISTIC") == figures, (text, kinds(passages, text))
+    # an office's other holdings are no staffing
+    assert not kinds(passages, "In 2023 the agency had 7 regional offices.\n").get("LE_STATISTIC")
