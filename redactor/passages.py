@@ -190,7 +190,9 @@ class PassageDetector:
     def _with_short_neighbours(self, text: str, found: list[Finding], spans: list[tuple[int, int]]) -> list[Finding]:
         """A deliberation takes in the short sentences of its own paragraph or bullet that are too
         short to be scored on their own ("Option 1: keep the current deployment … Least cost,
-        least effect."; "Good stop. I would recommend …"): they are part of the same opinion."""
+        least effect."; "Good stop. I would recommend …"), and the brief reasons or reservations
+        that follow it there ("… Sergeants support it; the union will object."): they are part
+        of the same opinion."""
         short = self.deliberative.get("min_words", 1)
         blocks = _blocks(text)
         out = []
@@ -206,8 +208,13 @@ class PassageDetector:
                 after = [sp for sp in inside if sp[0] >= end]
                 if before and _short_sentence(text, before[-1], short):
                     start = before[-1][0] + len(text[slice(*before[-1])]) - len(text[slice(*before[-1])].lstrip())
-                if after and _short_sentence(text, after[0], short):
-                    end = after[0][0] + len(text[slice(*after[0])].rstrip())
+                hint = self.classifier_hints.get("deliberative")
+                for a, b in after:  # the reasons and reservations that follow it in its paragraph
+                    sentence = text[a:b]
+                    if not (_short_sentence(text, (a, b), short) or (
+                            hint and len(sentence.split()) < 3 * short and hint.search(sentence.replace("\n", " ")))):
+                        break
+                    end = a + len(sentence.rstrip())
             out.append(f if (start, end) == (f.start, f.end) else
                        Finding(f.page, start, end, text[start:end], f.entity, f.score, f.recognizer,
                                f"{f.explanation}; with the short sentence beside it"))

@@ -614,3 +614,15 @@ def test_what_an_office_has_or_is_down_to_is_its_staffing_level(passages):
         assert kinds(passages, text).get("LE_STATISTIC") == figures, (text, kinds(passages, text))
     # an office's other holdings are no staffing
     assert not kinds(passages, "In 2023 the agency had 7 regional offices.\n").get("LE_STATISTIC")
+
+
+def test_a_deliberation_takes_in_the_brief_reservations_that_follow_it(passages):
+    text = ("• Option 2: move two day-tour officers to the evening tour and start inspections at the evening peak. "
+            "Sergeants support it; the union will object.\n")
+    found = [" ".join(t.split()) for t in kinds(passages, text).get("DELIBERATIVE", [])]
+    assert any(t.endswith("the union will object.") for t in found), found
+    # a long sentence of plain report after it stays apart
+    text = ("We recommend a second x-ray lane at the north entrance before the holiday season. "
+            "The building opened in 1998 and houses eleven tenant agencies across six floors and two annexes.\n")
+    found = [" ".join(t.split()) for t in kinds(passages, text).get("DELIBERATIVE", [])]
+    assert found and not any("1998" in t for t in found), found
