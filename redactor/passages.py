@@ -126,6 +126,11 @@ class PassageDetector:
         if self.model is None:
             return {}
         key = " ".join(text.split())
+        letters = [ch for ch in key if ch.isalpha()]
+        if len(letters) >= 20 and sum(ch.isupper() for ch in letters) >= 0.9 * len(letters):
+            # printed in capitals (a dispatch log, a teletype): the classifier learned from
+            # sentence case, and reads capitals as codes
+            key = key[0] + key[1:].lower()
         if key not in self._scored:
             if len(self._scored) >= 4096:
                 self._scored.clear()

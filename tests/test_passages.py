@@ -626,3 +626,12 @@ def test_a_deliberation_takes_in_the_brief_reservations_that_follow_it(passages)
             "The building opened in 1998 and houses eleven tenant agencies across six floors and two annexes.\n")
     found = [" ".join(t.split()) for t in kinds(passages, text).get("DELIBERATIVE", [])]
     assert found and not any("1998" in t for t in found), found
+
+
+def test_a_dispatch_log_in_capitals_is_read_as_sentence_case(passages):
+    text = "23:43:40 [D1] M31 ADVS WILL RUN DARK FROM THE FUEL DOCK SHADOW LINE AND HOLD SOUTH OF THE RAMP UNTIL H32 IS IN POSITION\n"
+    assert any("RUN DARK" in t for t in kinds(passages, text).get("LE_TECHNIQUE", [])), kinds(passages, text)
+    # what a caller reported, and a unit's arrival, are no method
+    for text in ("23:41:02 [D1] RP STATES VEHICLE LEFT NB ON HARBOR DR AT HIGH SPEED\n",
+                 "23:50:11 [S30] UNIT 4 ENRT, ETA 5 MIN\n"):
+        assert not kinds(passages, text).get("LE_TECHNIQUE"), kinds(passages, text)
