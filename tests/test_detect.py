@@ -993,3 +993,11 @@ def test_a_name_cut_at_the_end_of_a_long_line_of_prose(tmp_path: Path):
     people = {" ".join(f.text.split()) for f in detect(doc, get_detector()) if f.entity == "PERSON"}
     assert {"Annika Thornbury", "Dakota Fernhollow"} <= people, people
     assert not {p for p in people if "Report" in p or "Prepared" in p}, people
+
+
+def test_refuel_points_staging_turnouts_and_command_posts_are_operational_sites(tmp_path: Path):
+    got = found(tmp_path, ["Escort vehicles refueled at the Tolmans Gap refuel point and waited at the Corvell Flat staging turnout.",
+                           "The Denver Field Office opened its new command center in 1998."])
+    sites = {t for t, e in got.items() if e == "OPERATIONAL_SITE"}
+    assert {"the Tolmans Gap refuel point", "the Corvell Flat staging turnout"} <= sites, got
+    assert not {t for t in sites if "Denver" in t}, got
