@@ -635,3 +635,13 @@ def test_a_dispatch_log_in_capitals_is_read_as_sentence_case(passages):
     for text in ("23:41:02 [D1] RP STATES VEHICLE LEFT NB ON HARBOR DR AT HIGH SPEED\n",
                  "23:50:11 [S30] UNIT 4 ENRT, ETA 5 MIN\n"):
         assert not kinds(passages, text).get("LE_TECHNIQUE"), kinds(passages, text)
+
+
+def test_a_product_named_system_that_records_are_kept_in_or_run_against(passages):
+    text = ("Clips are in StreetLoom under the incident. Camera data would be held in TrailWatch\n"
+            "Cloud; tracks are archived in SeaKite COP. Ran the addresses you sent against WAVECREST.\n")
+    systems = [" ".join(t.split()) for t in kinds(passages, text).get("INTERNAL_SYSTEM", [])]
+    assert {"StreetLoom", "TrailWatch Cloud", "SeaKite COP", "WAVECREST"} <= set(systems), systems
+    # public products and offices are no internal systems
+    text = "The files are stored in SharePoint, the data are in PowerBI, and records were filed in the McAllen Office.\n"
+    assert not kinds(passages, text).get("INTERNAL_SYSTEM"), kinds(passages, text)
