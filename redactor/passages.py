@@ -350,7 +350,11 @@ class PassageDetector:
                                 0.8, f"{RECOGNIZER}:system", why)
                 (yielding if yields else out).append(found)
         # "logged in the SABLE gun-trace workbench": not "SABLE" as well
-        return out + [f for f in yielding if not any(g.start <= f.start and f.end <= g.end for g in out)]
+        kept = out + [f for f in yielding if not any(g.start <= f.start and f.end <= g.end for g in out)]
+        first: dict[tuple[int, int], Finding] = {}
+        for f in kept:  # one finding where two rules read the same name
+            first.setdefault((f.start, f.end), f)
+        return list(first.values())
 
     def _urls(self, page: int, text: str) -> list[Finding]:
         out = []
