@@ -645,3 +645,8 @@ def test_a_product_named_system_that_records_are_kept_in_or_run_against(passages
     # public products and offices are no internal systems
     text = "The files are stored in SharePoint, the data are in PowerBI, and records were filed in the McAllen Office.\n"
     assert not kinds(passages, text).get("INTERNAL_SYSTEM"), kinds(passages, text)
+
+
+def test_a_joined_code_beside_an_extract_is_a_system(passages):
+    text = "E-1 VMS position extract, 07/19/2023, from KELP-Scope\n"
+    assert kinds(passages, text).get("INTERNAL_SYSTEM") == ["KELP-Scope"], kinds(passages, text)
