@@ -23,6 +23,15 @@ def found(tmp_path: Path, lines: list[str]) -> dict[str, str]:
     return {f.text: f.entity for f in findings_for(tmp_path, lines)[1]}
 
 
+def found_of(tmp_path: Path, lines: list[str], entity: str) -> set[str]:
+    """What is detected as `entity` in a one-page record of these lines."""
+    return {t for t, e in found(tmp_path, lines).items() if e == entity}
+
+
+def people_in(tmp_path: Path, lines: list[str]) -> set[str]:
+    return found_of(tmp_path, lines, "PERSON")
+
+
 def proposed(doc, findings=None) -> set[str]:
     """The texts the policy proposes for a document (detected here unless findings are given)."""
     findings = detect(doc, get_detector()) if findings is None else findings
@@ -927,28 +936,25 @@ def test_particles_inside_surnames_and_an_assistant_us_attorney(tmp_path: Path):
 def test_a_given_name_after_an_office_in_capitals_is_still_read(tmp_path: Path):
     # a word in capitals before a name is an office or a rank ("TFO", "CBP"), not part of the name;
     # a capitalised word is ("San Pedro Sula")
-    got = found(tmp_path, ["Cleared by CBP Marisol Quarrington and ICE Obadiah Fenwick-Lusk on May 2.",
-                           "Flights from San Pedro Sula arrive on Tuesdays."])
-    people = {t for t, e in got.items() if e == "PERSON"}
-    assert {"Marisol Quarrington", "Obadiah Fenwick-Lusk"} <= people, got
-    assert not {t for t in people if "Pedro" in t}, got
+    people = people_in(tmp_path, ["Cleared by CBP Marisol Quarrington and ICE Obadiah Fenwick-Lusk on May 2.",
+                                  "Flights from San Pedro Sula arrive on Tuesdays."])
+    assert {"Marisol Quarrington", "Obadiah Fenwick-Lusk"} <= people, people
+    assert not {t for t in people if "Pedro" in t}, people
 
 
 def test_names_all_in_capitals_as_a_dispatch_printout_prints_them(tmp_path: Path):
-    got = found(tmp_path, ["RP: OKONJO, FATIMA D. 619-555-0142", "OFFICER YESENIA T. WORTHINGALE ON SCENE",
-                           "UNIT H-495 ENRT, ETA 4", "SAN DIEGO, CA 92101", "LOCATION PHOENIX, ARIZONA"])
-    people = {t for t, e in got.items() if e == "PERSON"}
-    assert {"OKONJO, FATIMA D.", "YESENIA T. WORTHINGALE"} <= people, got
-    assert not {t for t in people if any(w in t for w in ("ETA", "DIEGO", "PHOENIX"))}, got
+    people = people_in(tmp_path, ["RP: OKONJO, FATIMA D. 619-555-0142", "OFFICER YESENIA T. WORTHINGALE ON SCENE",
+                                  "UNIT H-495 ENRT, ETA 4", "SAN DIEGO, CA 92101", "LOCATION PHOENIX, ARIZONA"])
+    assert {"OKONJO, FATIMA D.", "YESENIA T. WORTHINGALE"} <= people, people
+    assert not {t for t in people if any(w in t for w in ("ETA", "DIEGO", "PHOENIX"))}, people
 
 
 def test_investigators_titles_and_air_force_ranks_are_titles_not_names(tmp_path: Path):
-    got = found(tmp_path, ["Case agent: DA Inv. Hamid Quillfeather, #9600",
-                           "Found by Inv. Quillfeather at 0631; logged by Evidence Tech. Tariq H. Marchbanks.",
-                           "SrA Rashida Lindqvist-Obi, 56th Maintenance Group", "PICKUP DRIVER FLED ON FOOT"])
-    people = {t for t, e in got.items() if e == "PERSON"}
-    assert {"Hamid Quillfeather", "Tariq H. Marchbanks", "Rashida Lindqvist-Obi"} <= people, got
-    assert not {t for t in people if t.startswith(("Inv", "DA ", "PICKUP", "DRIVER"))}, got
+    people = people_in(tmp_path, ["Case agent: DA Inv. Hamid Quillfeather, #9600",
+                                  "Found by Inv. Quillfeather at 0631; logged by Evidence Tech. Tariq H. Marchbanks.",
+                                  "SrA Rashida Lindqvist-Obi, 56th Maintenance Group", "PICKUP DRIVER FLED ON FOOT"])
+    assert {"Hamid Quillfeather", "Tariq H. Marchbanks", "Rashida Lindqvist-Obi"} <= people, people
+    assert not {t for t in people if t.startswith(("Inv", "DA ", "PICKUP", "DRIVER"))}, people
 
 
 def test_police_abbreviations_wardens_and_printed_ranks_are_titles_not_names(tmp_path: Path):
@@ -964,13 +970,12 @@ def test_police_abbreviations_wardens_and_printed_ranks_are_titles_not_names(tmp
 
 
 def test_surname_first_names_in_a_semicolon_list_and_double_given_names(tmp_path: Path):
-    got = found(tmp_path, ["Employees should see the nurse before ordering: Quarrell, Peggy H.; Hanrahan, Ivo; "
-                           "Bellweather, Annika D.",
-                           "Jaramillo, Marie-Claude",
-                           "Counties served: Doña Ana, Luna; Grant, Hidalgo; Sierra, Socorro."])
-    people = {t for t, e in got.items() if e == "PERSON"}
-    assert {"Hanrahan, Ivo", "Jaramillo, Marie-Claude"} <= people, got
-    assert not {t for t in people if any(w in t for w in ("Luna", "Hidalgo", "Socorro"))}, got
+    people = people_in(tmp_path, ["Employees should see the nurse before ordering: Quarrell, Peggy H.; Hanrahan, Ivo; "
+                                  "Bellweather, Annika D.",
+                                  "Jaramillo, Marie-Claude",
+                                  "Counties served: Doña Ana, Luna; Grant, Hidalgo; Sierra, Socorro."])
+    assert {"Hanrahan, Ivo", "Jaramillo, Marie-Claude"} <= people, people
+    assert not {t for t in people if any(w in t for w in ("Luna", "Hidalgo", "Socorro"))}, people
 
 
 def test_a_personal_records_number_after_its_label_and_a_number_word(tmp_path: Path):
@@ -996,8 +1001,8 @@ def test_a_name_cut_at_the_end_of_a_long_line_of_prose(tmp_path: Path):
 
 
 def test_refuel_points_staging_turnouts_and_command_posts_are_operational_sites(tmp_path: Path):
-    got = found(tmp_path, ["Escort vehicles refueled at the Tolmans Gap refuel point and waited at the Corvell Flat staging turnout.",
-                           "The Denver Field Office opened its new command center in 1998."])
-    sites = {t for t, e in got.items() if e == "OPERATIONAL_SITE"}
-    assert {"the Tolmans Gap refuel point", "the Corvell Flat staging turnout"} <= sites, got
-    assert not {t for t in sites if "Denver" in t}, got
+    sites = found_of(tmp_path, ["Escort vehicles refueled at the Tolmans Gap refuel point and waited at the "
+                                "Corvell Flat staging turnout.",
+                                "The Denver Field Office opened its new command center in 1998."], "OPERATIONAL_SITE")
+    assert {"the Tolmans Gap refuel point", "the Corvell Flat staging turnout"} <= sites, sites
+    assert not {t for t in sites if "Denver" in t}, sites
