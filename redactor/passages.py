@@ -97,7 +97,9 @@ class PassageDetector:
         self.time_range = re.compile(st["time_range"], FLAGS)
         sy = cfg["systems"]
         self.systems = sy
-        self.system_patterns = [(p["why"], re.compile(p["pattern"], FLAGS), p.get("named_as_system", False),
+        products = "|".join(re.escape(w) for w in sy.get("public_products", []))
+        self.system_patterns = [(p["why"], re.compile(p["pattern"].replace("{public_products}", products), FLAGS),
+                                 p.get("named_as_system", False),
                                  p.get("yields_to_longer", False))
                                 for p in sy["patterns"]]
         self.not_codes = re.compile(sy["not_codes"], FLAGS)
