@@ -452,7 +452,7 @@ def test_title_case_phrases_of_common_words_are_not_people_nor_looked_for_alone(
 
 
 def test_places_laws_and_headings_read_as_names_are_not_people(tmp_path: Path):
-    got = found(tmp_path, [
+    people = people_in(tmp_path, [
         "The Drug Trafficking Vessel Interdiction Act of 2008 covers stateless vessels; interdiction is up.",
         "In FY 2011, ICE opened the Delaney Hall facility in Newark. The Doña Ana County Sheriff's Office "
         "and two county sheriffs joined.",
@@ -471,8 +471,7 @@ def test_places_laws_and_headings_read_as_names_are_not_people(tmp_path: Path):
         "Geographic Targeting Orders cover title companies; IRS Criminal Investigation agreed.",
         "Lobby: Harbor Court, Leilani Kaipo Boulevard.",
     ])
-    people = {t for t, e in got.items() if e == "PERSON"}
-    assert people == {"Priya Raman"}, got
+    assert people == {"Priya Raman"}, people
 
 
 def _one_block(tmp_path: Path, text: str):
@@ -613,7 +612,7 @@ def test_a_federal_building_or_a_letterhead_address_on_every_page_is_the_offices
 
 
 def test_surname_first_names_after_a_lead_or_before_a_role(tmp_path: Path):
-    got = found(tmp_path, [
+    people = people_in(tmp_path, [
         "cc: Ostrowski, Marisol, Group Supervisor, Yuma Resident Office",
         "Extract run March 3, 2024 by Haverkamp, Tobias; questions to the unit.",
         "Processing note: terms run in the index; reviewer Kettunen, Ayelet",
@@ -621,21 +620,19 @@ def test_surname_first_names_after_a_lead_or_before_a_role(tmp_path: Path):
         "The unit moved from Salem, Virginia to Tucson, Arizona last May.",
         "The letter came from Salem, Virginia.",
     ])
-    people = {t for t, e in got.items() if e == "PERSON"}
-    assert {"Ostrowski, Marisol", "Haverkamp, Tobias", "Kettunen, Ayelet", "Brandvold, Lucinda"} <= people, got
-    assert not people & {"Salem, Virginia", "Tucson, Arizona", "Watch Commander"}, got
+    assert {"Ostrowski, Marisol", "Haverkamp, Tobias", "Kettunen, Ayelet", "Brandvold, Lucinda"} <= people, people
+    assert not people & {"Salem, Virginia", "Tucson, Arizona", "Watch Commander"}, people
 
 
 def test_given_names_of_many_countries_but_not_titles_from_name_lists(tmp_path: Path):
-    got = found(tmp_path, [
+    people = people_in(tmp_path, [
         # a given name of Faker's Twi list, which gender-guesser lacks
         "The agent interviewed Akosua Mensah about the shipment.",
         "Marshal Corliss P. Abernathy approved the operations plan.",
     ])
-    people = {t for t, e in got.items() if e == "PERSON"}
-    assert "Akosua Mensah" in people, got
+    assert "Akosua Mensah" in people, people
     # "Marshal" is a given name only in Faker's locale-neutral list, which is not read
-    assert not {t for t in people if t.startswith("Marshal")}, got
+    assert not {t for t in people if t.startswith("Marshal")}, people
     names = get_detector().names.given
     assert {"adebowale", "akosua", "ozioma"} <= names and not {"marshal", "abril", "blessing"} & names
 
@@ -759,7 +756,7 @@ def test_inspectors_general_and_chief_rangers_who_sign_are_released(tmp_path: Pa
 
 
 def test_names_with_particles_inner_capitals_and_titles_the_model_reads_as_an_office(tmp_path: Path):
-    got = found(tmp_path, [
+    people = people_in(tmp_path, [
         "The truck was driven by Araceli Mendez de la Fuente on the interstate.",
         "His counsel is Tobias K. Oliveira da Costa of the regional office.",
         "Printed 05/02/2024 09:10 by St. Laurent, Margot - page 1 of 3",
@@ -769,10 +766,9 @@ def test_names_with_particles_inner_capitals_and_titles_the_model_reads_as_an_of
         "Rangers Okonkwo and Bellweather sat on the garden for two nights.",
         "At future DFO and SAC Conferences the attendees will report.",
     ])
-    people = {t for t, e in got.items() if e == "PERSON"}
     assert {"Araceli Mendez de la Fuente", "Tobias K. Oliveira da Costa", "St. Laurent, Margot", "Okwuosa, Miriam",
-            "DeShawn Whitcombe", "Abernathy", "Okonkwo"} <= people, got
-    assert not {t for t in people if "Conferences" in t or "Subdistrict" in t}, got
+            "DeShawn Whitcombe", "Abernathy", "Okonkwo"} <= people, people
+    assert not {t for t in people if "Conferences" in t or "Subdistrict" in t}, people
 
 
 def _people_in_block(tmp_path: Path, lines: list[str]) -> tuple[set[str], dict]:
@@ -847,7 +843,7 @@ def test_in_a_table_of_names_only_the_heads_are_released(tmp_path: Path):
 
 
 def test_names_the_model_sets_aside_or_a_greeting_hides_are_still_found(tmp_path: Path):
-    got = found(tmp_path, [
+    people = people_in(tmp_path, [
         # alone in a cell, where the model's own reading is set aside as a heading
         "Yusra Benhaddou",
         "Dear Priscilla Wanjiru-Hale:",
@@ -864,10 +860,9 @@ def test_names_the_model_sets_aside_or_a_greeting_hides_are_still_found(tmp_path
         "The Sinaloa Cartel moved loads through Nuevo Laredo.",
         "EL PASO, Texas",
     ])
-    people = {t for t, e in got.items() if e == "PERSON"}
     assert {"Yusra Benhaddou", "Priscilla Wanjiru-Hale", "KASPRZYK-MENDEZ, Tamsin", "Anne-Marie Oyelowo",
-            "José Manuel Ibarra Guerrero"} <= people, got
-    assert not {t for t in people if any(w in t for w in ("Pedro", "Heron", "Terrorism", "Sinaloa", "PASO", "Dear"))}, got
+            "José Manuel Ibarra Guerrero"} <= people, people
+    assert not {t for t in people if any(w in t for w in ("Pedro", "Heron", "Terrorism", "Sinaloa", "PASO", "Dear"))}, people
 
 
 def test_a_first_name_opening_a_message_body_before_a_dash(tmp_path: Path):
@@ -883,7 +878,7 @@ def test_a_signer_initialling_beside_the_typed_name_is_released(tmp_path: Path):
 
 
 def test_operations_bases_rivers_lines_and_timestamps_are_not_people(tmp_path: Path):
-    got = found(tmp_path, [
+    people = people_in(tmp_path, [
         "Operation Dusty Harbor began on May 1. Why Dusty Harbor: the robberies rose.",
         "Dusty Harbor was staffed on overtime by the rail unit.",
         "Aircraft from Luke AFB and crews at the Watts Bar plant joined the exercise.",
@@ -893,8 +888,7 @@ def test_operations_bases_rivers_lines_and_timestamps_are_not_people(tmp_path: P
         "Leave is governed by 5 CFR Part 630, Subpart I.",
         "The witness, Odalys Fairweather, called the desk.",
     ])
-    people = {t for t, e in got.items() if e == "PERSON"}
-    assert people == {"Odalys Fairweather"}, got
+    assert people == {"Odalys Fairweather"}, people
 
 
 def test_a_table_header_running_into_an_operations_name_is_no_person(tmp_path: Path):
