@@ -372,8 +372,8 @@ def _join_wrapped_surname(text: str, f: Finding, detector: Detector) -> Finding:
     """A name cut by the line end ("Kendrick A." / "Oyelaran"): a first name, or a name ending
     with an initial, takes the capitalised word that starts the next line as its surname."""
     words = f.text.split()
-    if not (len(words) == 1 or re.fullmatch(r"\p{Lu}\.", words[-1])):
-        return f
+    if "," in f.text or not (len(words) == 1 or re.fullmatch(r"\p{Lu}\.", words[-1])):
+        return f  # "Brannigan, Ursula C." has its surname already
     m = WRAPPED_SURNAME.match(text, f.end)
     if not m or m.group(1).lower() in detector.names.not_name | detector.names.keep | detector.names.roles | STOP_WORDS:
         return f

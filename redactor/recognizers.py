@@ -69,6 +69,12 @@ SURNAME_THEN_GIVEN = (r"(?<![\w.'’-])(?P<surname>(?:(?:St\.|Ste\.|Van|Von|De|D
 # more, and a capital opens the next. (Only the name rules read across it: given to the
 # tagger, such breaks joined "Prince" / "George's County" into a name.)
 WRAPPED_NAME_BREAK = re.compile(r"(?<=^[^\n]{40,}(?<![.:;!?])(?<=\p{Lu}\p{Ll}+))\n(?=\p{Lu})", re.M)
+# A surname-first name wrapped inside a narrow table cell: "Gatewood," / "Keanu F." or
+# "Huang, Rohan" / "F.". The break is a space to the surname-first rule (same offsets); the
+# given name must fill its line, so a cell that goes on is not read as a name.
+WRAPPED_CELL_NAME_BREAK = re.compile(
+    r"(?<=\p{Lu}\p{Ll}+,)\n(?=\p{Lu}\p{Ll}+(?:-\p{L}\p{Ll}+)?(?:[ \t]+\p{Lu}\.)?[ \t]*(?:\n|$))"
+    r"|(?<=\p{Lu}\p{Ll}+,[ \t]+\p{Lu}\p{Ll}+)\n(?=\p{Lu}\.[ \t]*(?:\n|$))")
 # What may stand before a surname-first name in running text: "prepared by Rahimi, Wren".
 SURNAME_FIRST_LEAD = r"(?i:\b(?:by|reviewer|analyst|contact|attention|attn|poc|cc|bcc))[ \t]*:?[ \t]+$"
 
@@ -264,7 +270,7 @@ class StructuredNameRecognizer(EntityRecognizer):
         def add(start: int, end: int, score: float, why: str, single: bool = False,
                 ask_spacy: bool = True, titled: bool = False):
             while end > start and text[end - 1] in ".,;:":
-                if text[end - 1] == "." and end - start >= 2 and text[end - 3:end - 2] in (" ", ""):
+                if text[end - 1] == "." and end - start >= 2 and text[end - 3:end - 2] in (" ", "\n", ""):
                     break  # keep the dot of a trailing initial ("John Q.")
                 end -= 1
             candidate = text[start:end]
@@ -355,12 +361,15 @@ class StructuredNameRecognizer(EntityRecognizer):
         # capitalised name words are a name the small model may not tag ("Seong-min Ekwueme").
         for m in self.after_person_cue.finditer(text):
             add(m.start("name"), m.end("name"), 0.7, f"name after '{m.group('cue')}'", titled=True)
-        for m in re.finditer(SURNAME_THEN_GIVEN, text):
+        cells = WRAPPED_CELL_NAME_BREAK.sub(" ", text)
+        for m in re.finditer(SURNAME_THEN_GIVEN, cells):
             # roster style only: the name opens its line (after a bullet or a label) and ends it,
             # so a list of places ("Doña Ana, Luna, and Hidalgo counties") is not read as one
-            line_start = text.rfind("\n", 0, m.start()) + 1
-            line_end = text.find("\n", m.end())
-            before, after = text[line_start:m.start()], text[m.end():len(text) if line_end < 0 else line_end]
+            line_start = cells.rfind("\n", 0, m.start()) + 1
+            line_end = cells.find("\n", m.end())
+            before, after = cells[line_start:m.start()], cells[m.end():len(cells) if line_end < 0 else line_end]
+            # a table row's record number may share the line ("24FEB12NVNF0088-8GBC Brannigan,")
+            before = re.sub(r"^[ \t]*[\p{L}\d-]*\d[\p{L}\d-]*[ \t]+$", "", before)
             led = re.search(SURNAME_FIRST_LEAD, before)
             # or the next in a list of such names ("Mirabal, Peggy H.; Hanrahan, Ivo; ...")
             previous = re.search(rf"{SURNAME_THEN_GIVEN}[ \t]*;[ \t]*$", before)

@@ -1000,3 +1000,15 @@ def test_refuel_points_staging_turnouts_and_command_posts_are_operational_sites(
                                 "The Denver Field Office opened its new command center in 1998."], "OPERATIONAL_SITE")
     assert {"the Tolmans Gap refuel point", "the Corvell Flat staging turnout"} <= sites, sites
     assert not {t for t in sites if "Denver" in t}, sites
+
+
+def test_surname_first_names_wrapped_inside_a_table_cell(tmp_path: Path):
+    # a narrow cell wraps after the comma or before the initial; a record number may share the row
+    lines = ["CCN Subject Offense Disposition",
+             "24FEB12NVNF0088-8GBC Brannigan,", "Ursula C.", "Bribery, gratuities",
+             "Huang, Rohan", "F.", "Analyst",
+             "Savannah,", "Georgia", "Port of entry"]
+    doc = load_document(make_pdf(tmp_path / "t.pdf", lines, fontsize=9, leading=1.3))
+    people = {" ".join(f.text.split()) for f in detect(doc, get_detector()) if f.entity == "PERSON"}
+    assert {"Brannigan, Ursula C.", "Huang, Rohan F."} <= people, people
+    assert not {p for p in people if "Savannah" in p or "Georgia" in p}, people
