@@ -12,7 +12,7 @@ from .models import Document, Proposal, ProposalSet
 
 # What is carried from record to record: identities, not passages (a technique is judged in its
 # own context) and not anything a reviewer rejected.
-CARRIED = {"PERSON", "PHONE_NUMBER", "EMAIL_ADDRESS", "US_SSN", "A_NUMBER", "CASE_NUMBER",
+CARRIED = {"PERSON", "ALIAS", "PHONE_NUMBER", "EMAIL_ADDRESS", "US_SSN", "A_NUMBER", "CASE_NUMBER",
            "BADGE_NUMBER", "LICENSE_PLATE", "DATE_OF_BIRTH", "STREET_ADDRESS", "ID_DOCUMENT_NUMBER",
            "INTERNAL_SYSTEM", "INTERNAL_URL", "OPERATIONAL_SITE"}
 RECOGNIZER = "RecordSetConsistency"

@@ -1012,3 +1012,18 @@ def test_surname_first_names_wrapped_inside_a_table_cell(tmp_path: Path):
     people = {" ".join(f.text.split()) for f in detect(doc, get_detector()) if f.entity == "PERSON"}
     assert {"Brannigan, Ursula C.", "Huang, Rohan F."} <= people, people
     assert not {p for p in people if "Savannah" in p or "Georgia" in p}, people
+
+
+def test_aliases_handles_and_payment_tags_are_withheld_like_names(tmp_path: Path):
+    aliases = found_of(tmp_path, [
+        'Subject: Marguerite Rice (also uses "Nessa"), social media handle ghostledger77.',
+        'The passenger, Lupita Zamora-Kent, known as "Shorty", was on supervised release.',
+        'Paloma Fennimore, a/k/a "Lil Flaco", was seen Tuesday. @Kiki can you run the owner?',
+        "Payments came from a user named x_silentpartner_x and the tag $CashKingMarco.",
+        # what is not a person's alias: a program's name, an office's account, an e-mail, money,
+        # and "handle" the verb
+        'The program, known as "Secure Communities", began in 2008; follow @CBP and @DHSgov.',
+        "Write to ana.ruiz@dhs.gov or Tavita Price/ELP/USBP/CBP/DHS@DHS; fees were $1,200.",
+        "Officers handle 3rd-shift calls and handle 911 transfers."], "ALIAS")
+    assert aliases == {"Nessa", "ghostledger77", "Shorty", "Lil Flaco", "@Kiki", "x_silentpartner_x",
+                       "$CashKingMarco"}, aliases
