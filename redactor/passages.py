@@ -30,6 +30,7 @@ ABBREVIATION = re.compile(r"(?:(?<![\w-])\p{Lu}|\b(?:\p{Lu}\.){1,3}|\b(?:Mr|Mrs|
                           r"Capt|Gov|Sen|Rep|Dept|Inc|Co|Corp|Ltd|vs|v|e\.g|i\.e|etc|approx|Jan|Feb|Mar|Apr|"
                           r"Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Ave|Blvd|Rd|Hwy|Ft|Mt|Sec|Art|pp|p))\.$")
 BULLET_LINE = re.compile(r"^\s*(?:[•■▪●◦○\-–*]|o\s|\d{1,2}[.)]\s|\(?[a-z]\)\s)")
+EFFORT_HOURS = "hours spent on the work (a resource level)"
 STAFFING_LEVEL = "staffing level"  # a statistic's explanation; such a sentence is no technique
 PRINTED_CODE = re.compile(r"\(b\)\s*\(\d\)")
 HEADER_LINE = re.compile(r"[ \t]*(?:Subject|SUBJECT|Re|RE|Fw|FW|Fwd|FWD)[ \t]*:")
@@ -94,6 +95,10 @@ class PassageDetector:
         self.staffing = re.compile(st["staffing"], FLAGS)
         self.staff_held = re.compile(st.get("staff_held", "(?!)"), FLAGS)
         self.staff_nouns = re.compile(st.get("staff_nouns", "(?!)"), FLAGS)
+        self.effort_before = re.compile(st.get("effort_before", "(?!)"), FLAGS)
+        self.effort_after = re.compile(st.get("effort_after", "(?!)"), FLAGS)
+        self.effort_units = re.compile(st.get("effort_units", "(?!)"), FLAGS)
+        self.effort_object = re.compile(st.get("effort_object", "(?!)"), FLAGS)
         self.time_range = re.compile(st["time_range"], FLAGS)
         sy = cfg["systems"]
         self.systems = sy
@@ -266,8 +271,8 @@ class PassageDetector:
         def reports_figures(f: Finding) -> bool:
             inside = [g for g in figures if f.start <= g.start and g.end <= f.end]
             sentence = text[f.start:f.end].replace("\n", " ")
-            if any(g.explanation == STAFFING_LEVEL for g in inside):
-                return True  # "13 officers are assigned to …": the figure goes, the words stay
+            if any(g.explanation in (STAFFING_LEVEL, EFFORT_HOURS) for g in inside):
+                return True  # "13 officers are assigned to …", "logged 212 hours": the figure goes, the words stay
             return bool(inside) and bool(self.report.search(sentence)) and not self.rule_mood.search(sentence)
         return [f for f in found if f.entity != self.technique["entity"] or not reports_figures(f)]
 
@@ -390,10 +395,12 @@ class PassageDetector:
                 over_time = bool(self.period.search(sentence))
                 # what follows may wrap to the next line ("26" / "U.S.C. 7201")
                 after = text[s + len(figure):s + len(figure) + 40]
-                if not self._is_statistic(text[max(0, s - 60):s], figure, after, over_time, min_value=0):
+                effort = self._effort_hours(text[max(0, s - 40):s], figure, after)
+                if not effort and not self._is_statistic(text[max(0, s - 60):s], figure, after, over_time,
+                                                         min_value=0):
                     continue
                 # "… has 3 forensic accountants", "only 2 crews can be fielded": what an office holds
-                staffing = bool(self.staffing.match(after)) or bool(
+                staffing = effort or bool(self.staffing.match(after)) or bool(
                     self.staff_held.search(text[max(0, s - 40):s]) and self.staff_nouns.match(after))
                 big = staffing or self._is_statistic(text[max(0, s - 60):s], figure, after, over_time)
                 alone = line.strip() == figure.strip()
@@ -414,7 +421,7 @@ class PassageDetector:
                         self._confident("statistic", self._model_scores(sentence))
                     if not (counts or confident) or self.public_stat.search(sentence):
                         continue
-                    why = (STAFFING_LEVEL if staffing else "figure counting enforcement activity" if counts else
+                    why = (EFFORT_HOURS if effort else STAFFING_LEVEL if staffing else "figure counting enforcement activity" if counts else
                            f"figure in a sentence the classifier reads as an operational statistic ({confident:.2f})")
                 found = Finding(page, s, s + len(figure), figure, self.statistic["entity"], 0.7,
                                 f"{RECOGNIZER}:statistic", why)
@@ -477,6 +484,14 @@ class PassageDetector:
                                                              and not lines[first - 1].rstrip().endswith((".", "?", "!")))):
             first -= 1
         return "\n".join(lines[max(0, first - 3):i + 1])
+
+    def _effort_hours(self, before: str, figure: str, after: str) -> bool:
+        """Hours spent on the work ("logged 212 hours of overtime"), not hours of service or a clock."""
+        if not self.effort_after.match(after) or re.search(r"[$/#:.-]\s*$", before) or \
+                (len(figure) == 4 and figure.isdigit() and not self.effort_before.search(before)):
+            return False
+        return bool(self.effort_before.search(before) or self.effort_units.match(after)
+                    or self.effort_object.match(after))
 
     def _is_statistic(self, before: str, figure: str, after: str, over_time: bool = False,
                       min_value: float | None = None, in_table: bool = False) -> bool:

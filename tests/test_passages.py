@@ -616,6 +616,19 @@ def test_what_an_office_has_or_is_down_to_is_its_staffing_level(passages):
     assert not kinds(passages, "In 2023 the agency had 7 regional offices.\n").get("LE_STATISTIC")
 
 
+def test_hours_spent_on_the_work_are_a_resource_level(passages):
+    for text, figures in [("The midnight shift logged 212 hours of overtime in June.\n", ["212"]),
+                          ("Boat crews spent about 3,144 hours on the water.\n", ["3,144"]),
+                          ("Agents charged 2,300 staff hours to the task.\n", ["2,300"]),
+                          ("The weekend overtime budget has 139 hours left for the quarter.\n", ["139"])]:
+        assert kinds(passages, text).get("LE_STATISTIC") == figures, (text, kinds(passages, text))
+    # hours of a course, of a hold or of a clock are no effort
+    for text in ["Training takes 40 hours; the course ran 16 hours over two days.\n",
+                 "Detainees may be held up to 48 hours before a hearing.\n",
+                 "The checkpoint opened at 0600 hours.\n"]:
+        assert not kinds(passages, text).get("LE_STATISTIC"), (text, kinds(passages, text))
+
+
 def test_a_deliberation_takes_in_the_brief_reservations_that_follow_it(passages):
     text = ("• Option 2: move two day-tour officers to the evening tour and start inspections at the evening peak. "
             "Sergeants support it; the union will object.\n")
