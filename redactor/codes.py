@@ -93,6 +93,7 @@ class Policy:
     rules: dict[str, dict]
     senior_signers: dict
     office_address_markers: list[str]
+    office_address_units: list[str] = field(default_factory=list)
     public_contacts: dict = field(default_factory=dict)
     context_patterns: dict[str, list[str]] = field(default_factory=dict)
     context_unless: dict[str, list[str]] = field(default_factory=dict)
@@ -294,14 +295,15 @@ def is_office_address(document: Document, page: Page, f: Finding, policy: Policy
         near = re.split(r"[.!?]\s", f"{prev[-1]} {before}")[-1]
     # in prose the office stands close before its address ("the Tate Federal Building, 640 Grove
     # Street"), not a clause away ("the Department's fraud unit found claims filed from 3248 …")
-    if before.strip():
-        near = near[-60:]
+    if before.strip() and not re.search(r"[·|•]\s*$", before):
+        near = near[-60:]  # (a letterhead's line of offices joined by dots is read whole)
     if any(re.search(rf"\b{re.escape(m)}\b", near) for m in policy.office_address_markers):
         return True
-    # a letterhead or running footer: the address is a line of its own on more than one page
+    # a suite or a floor is an office's; homes have apartments and units
+    if any(re.search(rf"\b{re.escape(u)}(?!\w)", f.text) for u in policy.office_address_units):
+        return True
+    # a letterhead or running footer: the address's line recurs on more than one page
     line = page.text[line_start:line_end].strip()
-    if line != f.text.strip():
-        return False
     return sum(any(ln.strip() == line for ln in other.text.split("\n")) for other in document.pages) > 1
 
 

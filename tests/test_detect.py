@@ -611,6 +611,22 @@ def test_a_federal_building_or_a_letterhead_address_on_every_page_is_the_offices
     assert not {t for t in texts if "640 Grove" in t or "2210 Lockwood" in t}, texts
 
 
+def test_a_firms_suite_and_a_footer_line_on_every_page_are_office_addresses(tmp_path: Path):
+    path = tmp_path / "letter.pdf"
+    pdf = pymupdf.open()
+    for body in (["Tupou Fifita, Esq.", "Harwell Pike & Strand LLP", "1220 Commerce Street, Suite 1400",
+                  "Dallas, Texas 75202",
+                  "The annuitant lived at 4417 Quail Run Drive, Apt. 12, Mesquite, Texas."], ["Sincerely,"]):
+        page = pdf.new_page()
+        for i, line in enumerate(body):
+            page.insert_text((72, 72 + 18 * i), line, fontsize=11)
+        page.insert_text((72, 760), "1900 E Street, NW - Washington, DC 20415 - www.opm.gov/oig", fontsize=9)
+    pdf.save(path)
+    texts = proposed(load_document(path))
+    assert any("4417 Quail Run Drive" in t for t in texts), texts
+    assert not {t for t in texts if "1220 Commerce" in t or "1900 E Street" in t}, texts
+
+
 def test_surname_first_names_after_a_lead_or_before_a_role(tmp_path: Path):
     people = people_in(tmp_path, [
         "cc: Ostrowski, Marisol, Group Supervisor, Yuma Resident Office",
