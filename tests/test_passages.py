@@ -616,6 +616,18 @@ def test_what_an_office_has_or_is_down_to_is_its_staffing_level(passages):
     assert not kinds(passages, "In 2023 the agency had 7 regional offices.\n").get("LE_STATISTIC")
 
 
+def test_a_technique_described_as_generally_known_is_released(passages):
+    for text in ["Controlled deliveries and undercover purchases are common tools in drug investigations.\n",
+                 "Suspicious activity reports filed by financial institutions are one source of leads for "
+                 "investigators.\n"]:
+        assert not kinds(passages, text).get("LE_TECHNIQUE"), (text, kinds(passages, text))
+    # the same method, told as this office's plan or standing procedure, is withheld
+    for text in ["Agents will make a controlled delivery to the stash house on Elm Road after the GPS tracker "
+                 "confirms the van is parked.\n",
+                 "The standard procedure at the port is to x-ray every third truck from the carrier before release.\n"]:
+        assert kinds(passages, text).get("LE_TECHNIQUE"), (text, kinds(passages, text))
+
+
 def test_hours_spent_on_the_work_are_a_resource_level(passages):
     for text, figures in [("The midnight shift logged 212 hours of overtime in June.\n", ["212"]),
                           ("Boat crews spent about 3,144 hours on the water.\n", ["3,144"]),
