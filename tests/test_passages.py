@@ -616,6 +616,16 @@ def test_what_an_office_has_or_is_down_to_is_its_staffing_level(passages):
     assert not kinds(passages, "In 2023 the agency had 7 regional offices.\n").get("LE_STATISTIC")
 
 
+def test_a_recommendation_by_staff_or_an_advisory_body_is_deliberative(passages):
+    for text in ["Staff recommend a written agreement with student affairs on who speaks to demonstrators first.\n",
+                 "The Board recommends that the incident be used as a scenario in the next in-service training.\n",
+                 "The working group recommends a six-month pilot at LAX first, with the seaport added later.\n"]:
+        assert kinds(passages, text).get("DELIBERATIVE"), (text, kinds(passages, text))
+    # a recommendation acted on is the record of a decision
+    text = "The Board recommended the award in 2019, and the Secretary approved it in March.\n"
+    assert not kinds(passages, text).get("DELIBERATIVE"), kinds(passages, text)
+
+
 def test_a_technique_described_as_generally_known_is_released(passages):
     for text in ["Controlled deliveries and undercover purchases are common tools in drug investigations.\n",
                  "Suspicious activity reports filed by financial institutions are one source of leads for "
