@@ -626,6 +626,15 @@ def test_a_recommendation_by_staff_or_an_advisory_body_is_deliberative(passages)
     assert not kinds(passages, text).get("DELIBERATIVE"), kinds(passages, text)
 
 
+def test_what_the_writer_would_do_is_an_opinion_and_a_courtesy_is_not(passages):
+    for text in ["I would not take this to the AUSA yet.\n",
+                 "We would hold the notice until the audit trail is back from the vendor.\n"]:
+        assert kinds(passages, text).get("DELIBERATIVE"), (text, kinds(passages, text))
+    for text in ["We would like to thank the staff of the Laredo port for their help.\n",
+                 "He said he would take the boat out on Sunday.\n"]:
+        assert not kinds(passages, text).get("DELIBERATIVE"), (text, kinds(passages, text))
+
+
 def test_a_technique_described_as_generally_known_is_released(passages):
     for text in ["Controlled deliveries and undercover purchases are common tools in drug investigations.\n",
                  "Suspicious activity reports filed by financial institutions are one source of leads for "
