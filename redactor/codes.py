@@ -230,7 +230,9 @@ def is_senior_signer(page: Page, f: Finding, policy: Policy) -> bool:
     # ("Director: Mei Ferreira-Lopes": the title as a label)
     if any(re.search(rf"(?:{t})[,:]?[ \t]*$", before) for t in rules["titles"]) and \
             not any(re.search(rf"(?:{t})[,:]?[ \t]*$", before) for t in not_titles):
-        return True
+        # named as the one to call ("contact ASTI Section Chief … at (202) …"): a point of contact,
+        # whose name agencies withhold whatever the title; signing and announcing is what is public
+        return not re.search(rules.get("contact_cue", r"(?!)"), before)
     rest_of_line = page.text[f.end:line_end].lstrip(" ,–—-")
     if re.fullmatch(r"(?:\p{Lu}\.[ \t]*)+", rest_of_line.strip()):
         rest_of_line = ""  # the signer's initials beside the typed name ("Marcy M. Forman M. M. F.")

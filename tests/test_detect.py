@@ -834,6 +834,16 @@ def test_surnames_with_a_lower_case_particle_and_quoted_nicknames(tmp_path: Path
     assert not {p for p in people if "Sierra" in p or "Juarez" in p or "Training" in p}, got
 
 
+def test_a_senior_title_before_a_point_of_contact_does_not_release_the_name(tmp_path: Path):
+    doc, findings = findings_for(tmp_path, [
+        "For questions regarding this initiative, contact ASTI Section Chief Marisol T. Quarrington at "
+        "(202) 555-0147.",
+        '"The review is finished," said Section Chief Everett P. Whitfield.'])
+    texts = proposed(doc, findings)
+    assert "Marisol T. Quarrington" in texts, texts
+    assert not {t for t in texts if "Whitfield" in t}, texts
+
+
 def test_a_senior_title_wrapped_onto_the_names_line_releases_the_official(tmp_path: Path):
     doc = load_document(make_pdf(tmp_path / "wrapped.pdf", [
         "Prepared by SA Imelda Okafor of the station intelligence unit for the Patrol Agent in",
