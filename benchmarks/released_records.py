@@ -33,17 +33,37 @@ FICTIONAL = HERE / "data" / "released"
 DEFAULTS = [SEEDS, FICTIONAL]
 
 
+PAGE = pymupdf.Rect(54, 54, 558, 738)  # letter size, ¾-inch margins
+CSS = "p{font-size:10pt;margin:2pt}"
+
+
+def _story(paragraphs: list[str]) -> pymupdf.Story:
+    return pymupdf.Story(html="<body>" + "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs) + "</body>",
+                         user_css=CSS)
+
+
+def _fits(paragraphs: list[str]) -> bool:
+    more, filled = _story(paragraphs).place(PAGE)
+    return not more and filled[3] <= PAGE.y1
+
+
 def text_to_pdf(text: str, out: Path) -> None:
+    """Each line a paragraph, filled page by page. (MuPDF's Story, asked to paginate a long body
+    itself, at times reports that everything fitted and drops the rest of the record.)"""
     text = re.sub(r"[*#]+", "", text)  # markdown emphasis of the text dumps
-    body = "".join(f"<p>{html.escape(line)}</p>" for line in text.splitlines() if line.strip())
-    story = pymupdf.Story(html=f"<body>{body}</body>", user_css="p{font-size:10pt;margin:2pt}")
+    paragraphs = [line for line in text.splitlines() if line.strip()]
     writer = pymupdf.DocumentWriter(str(out))
-    more = True
-    while more:
+    first = 0
+    while first < len(paragraphs):
+        last = first + 1
+        while last < len(paragraphs) and _fits(paragraphs[first:last + 1]):
+            last += 1
         device = writer.begin_page(pymupdf.paper_rect("letter"))
-        more, _ = story.place(pymupdf.Rect(54, 54, 558, 738))
+        story = _story(paragraphs[first:last])
+        story.place(PAGE)
         story.draw(device)
         writer.end_page()
+        first = last
     writer.close()
 
 
