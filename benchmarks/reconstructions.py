@@ -33,7 +33,7 @@ from redactor.errors import VerificationError
 from redactor.pipeline import propose
 
 from released_records import text_to_pdf  # the same layout as the released records
-from scoring import FOUND_COVER, RIGHT_COVER, covered, occurrences, ratio
+from scoring import FOUND_COVER, RIGHT_COVER, covered, ratio
 
 HERE = Path(__file__).resolve().parent
 DEFAULT = HERE / "data" / "reconstructed"
@@ -57,8 +57,20 @@ def parse(source: str) -> tuple[str, list[dict]]:
     pieces.append(MARKDOWN.sub("", source[pos:]))
     plain = "".join(pieces)
     for fill in fills:
-        fill["rank"] = sum(1 for s, _ in occurrences(plain, fill["text"]) if s < fill["start"])
+        end = fill["start"] + len(fill["text"])
+        fill["pattern"] = _pattern(fill["text"], glued=plain[end:end + 1].isalnum())
+        fill["rank"] = sum(1 for m in fill["pattern"].finditer(plain) if m.start() < fill["start"])
     return plain, fills
+
+
+def _pattern(text: str, glued: bool) -> re.Pattern:
+    """The fill as laid out: any run of spaces may be a line break, a URL may wrap after / or ., and
+    a hyphen at a line end may be gone once the loader joins the word ("court-" / "authorized"). A fill the record prints
+    glued to a following letter ("…Hollis]]I –") has no word boundary after it."""
+    def char(c: str) -> str:  # a URL or a code may also wrap after / or .
+        return "-?\n?" if c == "-" else re.escape(c) + "\n?" if c in "/." else re.escape(c)
+    words = ["".join(map(char, word)) for word in text.split()]
+    return re.compile(r"(?<!\w)" + r"\s+".join(words) + ("" if glued else r"(?!\w)"))
 
 
 def evaluate(path: Path, tmp: Path) -> dict:
@@ -75,7 +87,7 @@ def evaluate(path: Path, tmp: Path) -> dict:
     gold_spans = defaultdict(list)
     for fill in fills:
         r["by_kind"][fill["kind"]][0] += 1
-        places = [(page.number, span) for page in document.pages for span in occurrences(page.text, fill["text"])]
+        places = [(page.number, m.span()) for page in document.pages for m in fill["pattern"].finditer(page.text)]
         if fill["rank"] >= len(places):
             r["misses"].append(f"[{fill['kind']}] fill not located in the PDF text: {fill['text']!r}")
             continue
