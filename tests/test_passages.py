@@ -485,6 +485,20 @@ def test_systems_named_like_products_or_joined_codes(passages):
                                "entered them in the case record.").get("INTERNAL_SYSTEM")
 
 
+def test_a_name_before_a_systems_noun_or_called_a_system_or_queried_is_a_system(passages):
+    for text, system in [("Analysts ran the plates through the Lighthouse database before the stop.\n",
+                          "the Lighthouse database"),
+                         ("Results are posted to the Falconview dashboard for the watch commander.\n",
+                          "the Falconview dashboard"),
+                         ("Agents queried KESTREL for prior crossings of the vehicle.\n", "KESTREL"),
+                         ("Analysts use a program called Nighthawk to link phones to vehicles.\n", "Nighthawk")]:
+        assert system in kinds(passages, text).get("INTERNAL_SYSTEM", []), (text, kinds(passages, text))
+    # a state's data, an agency's, and the public web are no internal system
+    for text in ["The Texas database of sex offenders is public.\n",
+                 "The Federal database lists every registered broker.\n"]:
+        assert not kinds(passages, text).get("INTERNAL_SYSTEM"), (text, kinds(passages, text))
+
+
 def test_a_code_that_opens_an_office_name_is_the_office_not_a_system(passages):
     text = ("Leads come from the GRANITE-7 query and the case dashboard.\n"
             "DOL-OIG Labor Racketeering Division – Pittsburgh – page 2\n")
