@@ -374,7 +374,8 @@ class StructuredNameRecognizer(EntityRecognizer):
             # or the next in a list of such names ("Mirabal, Peggy H.; Hanrahan, Ivo; ...")
             previous = re.search(rf"{SURNAME_THEN_GIVEN}[ \t]*;[ \t]*$", before)
             listed = previous is not None and self._known_given(previous.group("given"))
-            opens = led or listed or re.fullmatch(r"[ \t]*(?:[-•▪●■*][ \t]*)?(?:[\w ./]{1,30}:[ \t]*)?", before)
+            # (an FBI routing line opens with the copy count: "1 - Tanaka, Kenji")
+            opens = led or listed or re.fullmatch(r"[ \t]*(?:\d{1,2}[ \t]+)?(?:[-•▪●■*][ \t]*)?(?:[\w ./]{1,30}:[ \t]*)?", before)
             # what follows ends the name: the line's end, a clause, or the person's role
             # ("cc: Abeyta, Quinton, Group Supervisor, Tucson Resident Office")
             role = after.startswith(",") and self._is_role_line(after.lstrip(", \t"), opening_words=4)

@@ -834,6 +834,22 @@ def test_surnames_with_a_lower_case_particle_and_quoted_nicknames(tmp_path: Path
     assert not {p for p in people if "Sierra" in p or "Juarez" in p or "Training" in p}, got
 
 
+def test_an_fbi_routing_line_and_a_state_cause_number(tmp_path: Path):
+    got = found(tmp_path, ["cc: Ramirez, Elena V.", "1 - Tanaka, Kenji", "1 - Adeyemi, Folasade O.",
+                           "Re: State of Texas v. Dustin Ray Cavender, Cause No. 2016CR4471 (186th District Court)"])
+    assert {"Tanaka, Kenji", "Adeyemi, Folasade O.", "Dustin Ray Cavender"} <= {t for t, e in got.items()
+                                                                               if e == "PERSON"}, got
+    assert got.get("2016CR4471") == "CASE_NUMBER", got
+
+
+def test_a_deputy_chief_patrol_agent_signing_is_not_released(tmp_path: Path):
+    doc, findings = findings_for(tmp_path, ["Approved as amended.", "", "Steven L. Marchetti", "Deputy Chief Patrol Agent",
+                                            "Tucson Sector", "", "Chief Patrol Agent Harlan B. Redmond approved it."])
+    texts = proposed(doc, findings)
+    assert "Steven L. Marchetti" in texts, texts
+    assert not {t for t in texts if "Redmond" in t}, texts
+
+
 def test_a_senior_title_before_a_point_of_contact_does_not_release_the_name(tmp_path: Path):
     doc, findings = findings_for(tmp_path, [
         "For questions regarding this initiative, contact ASTI Section Chief Marisol T. Quarrington at "
