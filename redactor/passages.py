@@ -414,6 +414,8 @@ class PassageDetector:
                         and self.period.search(near) and not self.public_table.search(near):  # counts per period, not an inventory of one seizure
                     why = "figure in a table of enforcement counts"
                 else:
+                    if line.count("|") >= 2 and self.public_table.search(self._table_top(lines, i, rows="|")):
+                        continue  # a row of a text table the agency says is published
                     counts = (staffing or span in staffed - {None} or self.stat_nouns.search(sentence)
                               or (over_time and self.item_nouns.search(sentence))
                               or (self.stat_verbs.search(sentence) and not self.narrative.search(sentence)))
@@ -476,12 +478,17 @@ class PassageDetector:
         close(run)
         return out
 
-    def _table_top(self, lines: list[str], i: int) -> str:
-        """The grid of short lines that line i belongs to, from its title (the three lines above it) down."""
+    def _table_top(self, lines: list[str], i: int, rows: str | None = None) -> str:
+        """The grid of short lines (or, given `rows`, of lines holding that column separator) that
+        line i belongs to, from its title (the three lines above it) down."""
         max_words = int(self.statistic["table"]["max_cell_words"])
+
+        def in_grid(line: str) -> bool:
+            if rows:
+                return rows in line
+            return len(line.split()) <= max_words and not line.rstrip().endswith((".", "?", "!"))
         first = i
-        while first > 0 and (not lines[first - 1].strip() or (len(lines[first - 1].split()) <= max_words
-                                                             and not lines[first - 1].rstrip().endswith((".", "?", "!")))):
+        while first > 0 and (not lines[first - 1].strip() or in_grid(lines[first - 1])):
             first -= 1
         return "\n".join(lines[max(0, first - 3):i + 1])
 

@@ -146,6 +146,15 @@ def test_a_grid_of_staffing_or_enforcement_counts_is_withheld_whole(passages):
     assert kinds(passages, uptime)["LE_STATISTIC"] == ["71\npercent", "40\npercent", "93 percent"]
 
 
+def test_a_text_table_the_record_says_was_published_is_released(passages):
+    rows = ("| Measure | FY 2008 | FY 2009 |\n| --- | --- | --- |\n| Criminal arrests | 2,108 | 2,511 |\n"
+            "| Indictments | 1,150 | 1,322 |\n")
+    published = "The following figures appear in the FY 2009 Summary released by the ICE Office of Public Affairs:\n"
+    assert not kinds(passages, published + rows).get("LE_STATISTIC"), kinds(passages, published + rows)
+    internal = "Unit results for the Director (not for release):\n"
+    assert kinds(passages, internal + rows).get("LE_STATISTIC"), kinds(passages, internal + rows)
+
+
 def test_staffing_levels_and_labelled_rows_are_statistics_however_small(passages):
     assert kinds(passages, "Only 4 linguists are assigned to the wire room on weekends.")["LE_STATISTIC"] == ["4"]
     assert kinds(passages, "Right now 2 handlers work the whole airport cargo ramp.")["LE_STATISTIC"] == ["2"]
