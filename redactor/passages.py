@@ -76,6 +76,7 @@ class PassageDetector:
         self.not_after = re.compile(st["not_after"], FLAGS)
         self.public_stat = re.compile(st["public_markers"], FLAGS)
         self.public_table = re.compile(st["public_table_markers"], FLAGS)
+        self.public_before = re.compile(st.get("public_markers_before", "(?!)"), FLAGS)
         self.numbered_name = re.compile(st.get("numbered_name", "(?!)"), FLAGS)
         self.item_nouns = re.compile(st["item_nouns"], FLAGS)
         self.table_headers = re.compile(st["table"]["headers"], FLAGS)
@@ -421,7 +422,8 @@ class PassageDetector:
                               or (self.stat_verbs.search(sentence) and not self.narrative.search(sentence)))
                     confident = None if counts or not self._stands_alone(sentence) else \
                         self._confident("statistic", self._model_scores(sentence))
-                    if not (counts or confident) or self.public_stat.search(sentence):
+                    if not (counts or confident) or self.public_stat.search(sentence) or \
+                            self.public_before.search(_sentence_before(text, spans, span)):
                         continue
                     why = (EFFORT_HOURS if effort else STAFFING_LEVEL if staffing else "figure counting enforcement activity" if counts else
                            f"figure in a sentence the classifier reads as an operational statistic ({confident:.2f})")
@@ -536,6 +538,17 @@ class PassageDetector:
                      before):  # a date, the end of a range of days ("January 17–18"), a split day ("APR 1 4")
             return False
         return True
+
+
+def _sentence_before(text: str, spans: list[tuple[int, int]], span: tuple[int, int] | None) -> str:
+    """The sentence just before `span` in its paragraph ("… published its National Gang Threat
+    Assessment in January 2009. The assessment estimated …"): nothing across a blank line."""
+    if span is None:
+        return ""
+    before = [(a, b) for a, b in spans if b <= span[0]]
+    if not before or "\n\n" in text[before[-1][1]:span[0]]:
+        return ""
+    return text[before[-1][0]:before[-1][1]]
 
 
 def _short_sentence(text: str, span: tuple[int, int], words: int) -> bool:
