@@ -94,8 +94,9 @@ def evaluate(path: Path, tmp: Path) -> dict:
         page, span = places[fill["rank"]]
         gold_spans[page].append(span)
         props = by_page[page]
-        if covered(span, [(p.start, p.end) for p in props]) < FOUND_COVER:
-            r["misses"].append(f"p{page + 1} [{fill['kind']}] {fill['text']!r}")
+        cover = covered(span, [(p.start, p.end) for p in props])
+        if cover < FOUND_COVER:
+            r["misses"].append(f"p{page + 1} [{fill['kind']}] {fill['text']!r} (covered {cover:.0%})")
             continue
         r["found"] += 1
         r["by_kind"][fill["kind"]][1] += 1
