@@ -669,6 +669,17 @@ def test_what_the_writer_would_do_is_an_opinion_and_a_courtesy_is_not(passages):
         assert not kinds(passages, text).get("DELIBERATIVE"), (text, kinds(passages, text))
 
 
+def test_staff_views_and_a_choice_put_to_the_decision_maker_are_deliberative(passages):
+    for text in ["Staff view is that the Director should press FEMA to let the units draw the funds directly.\n",
+                 "The Director is asked to choose between these options before the March review.\n",
+                 "I'd also suggest cutting the Commander's quote about the sweep from the release.\n",
+                 "The Unit also recommends, though the Assistant Director has not yet decided, that the review "
+                 "consider merging the task forces.\n"]:
+        assert kinds(passages, text).get("DELIBERATIVE"), (text, kinds(passages, text))
+    text = "Staff reviewed the lease options for the Yuma field office in March.\n"
+    assert not kinds(passages, text).get("DELIBERATIVE"), kinds(passages, text)
+
+
 def test_a_technique_described_as_generally_known_is_released(passages):
     for text in ["Controlled deliveries and undercover purchases are common tools in drug investigations.\n",
                  "Suspicious activity reports filed by financial institutions are one source of leads for "
