@@ -670,12 +670,14 @@ def test_what_the_writer_would_do_is_an_opinion_and_a_courtesy_is_not(passages):
 
 
 def test_staff_views_and_a_choice_put_to_the_decision_maker_are_deliberative(passages):
-    for text in ["Staff view is that the Director should press FEMA to let the units draw the funds directly.\n",
-                 "The Director is asked to choose between these options before the March review.\n",
-                 "I'd also suggest cutting the Commander's quote about the sweep from the release.\n",
-                 "The Unit also recommends, though the Assistant Director has not yet decided, that the review "
-                 "consider merging the task forces.\n"]:
-        assert kinds(passages, text).get("DELIBERATIVE"), (text, kinds(passages, text))
+    for text in ["Staff view is that the Director should press FEMA to let BEST units draw Stonegarden funds directly "
+                 "rather than through the state administrative agencies; approvals in Arizona have taken as long as "
+                 "five months, which undercuts the recruiting of local officers.\n",
+                 "I'd also suggest cutting the Commander's quote about \"the worst of the worst.\" In my view it "
+                 "oversells what was mostly a warrant sweep.\n",
+                 "The Director is asked to choose between these options before the March review.\n"]:
+        found = kinds(passages, text).get("DELIBERATIVE", [])
+        assert found and found[0].startswith(text[:20]), (text, found)
     text = "Staff reviewed the lease options for the Yuma field office in March.\n"
     assert not kinds(passages, text).get("DELIBERATIVE"), kinds(passages, text)
 
