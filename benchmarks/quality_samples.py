@@ -25,7 +25,7 @@ from redactor.detect import detect, get_detector
 from redactor.errors import VerificationError
 from redactor.load import load_document
 
-from scoring import FOUND_COVER, RIGHT_COVER, covered, occurrences, ratio  # shared with quality.py
+from scoring import FOUND_COVER, RIGHT_COVER, covered, occurrences, ratio, recall_by_kind  # shared with quality.py
 
 
 def evaluate(pdf: Path, answer: dict, policy: Policy, detector) -> dict:
@@ -113,9 +113,7 @@ def main() -> int:
             for label, items in (("miss", r["misses"]), ("wrong", r["wrong"]), ("over", r["over_list"])):
                 for item in items:
                     print(f"    {label}: {item}")
-    print("\nrecall by kind:")
-    for kind, (g, f) in sorted(kinds.items()):
-        print(f"  {kind:14} {f:>4}/{g:<4} {ratio(f, g)}")
+    by_kind = recall_by_kind(kinds)
     summary = {
         "documents": len(answers), "gold": totals["gold"], "found": totals["found"],
         "recall": ratio(totals["found"], totals["gold"]), "proposals": totals["proposals"],
@@ -123,7 +121,7 @@ def main() -> int:
         "over_redactions": totals["over"], "keep_strings": totals["keep"],
         "over_redaction_rate": ratio(totals["over"], totals["keep"]) if totals["keep"] else 0.0,
         "code_accuracy": ratio(totals["code_ok"], totals["found"]), "leaks": totals["leaks"],
-        "recall_by_kind": {k: ratio(f, g) for k, (g, f) in sorted(kinds.items())},
+        "recall_by_kind": by_kind,
     }
     print(json.dumps(summary))
     return 0

@@ -33,7 +33,7 @@ from redactor.errors import VerificationError
 from redactor.pipeline import propose
 
 from released_records import text_to_pdf  # the same layout as the released records
-from scoring import FOUND_COVER, RIGHT_COVER, covered, ratio
+from scoring import FOUND_COVER, RIGHT_COVER, covered, ratio, recall_by_kind
 
 HERE = Path(__file__).resolve().parent
 DEFAULT = HERE / "data" / "reconstructed"
@@ -144,9 +144,7 @@ def main() -> int:
                 for label, items in (("miss", r["misses"]), ("over", r["over_list"])):
                     for item in items:
                         print(f"    {label}: {item}")
-    print("\nrecall by kind:")
-    for kind, (g, f) in sorted(kinds.items()):
-        print(f"  {kind:14} {f:>4}/{g:<4} {ratio(f, g)}")
+    by_kind = recall_by_kind(kinds)
 
     def share(group: set[str]) -> float:
         return ratio(sum(kinds[k][1] for k in group if k in kinds), sum(kinds[k][0] for k in group if k in kinds))
@@ -157,7 +155,7 @@ def main() -> int:
         "precision": ratio(totals["right"], totals["proposals"]),
         "over_redactions": totals["proposals"] - totals["right"],
         "code_accuracy": ratio(totals["code_ok"], totals["found"]), "leaks": totals["leaks"],
-        "recall_by_kind": {k: ratio(f, g) for k, (g, f) in sorted(kinds.items())},
+        "recall_by_kind": by_kind,
     }
     print(json.dumps(summary))
     return 0

@@ -22,6 +22,15 @@ def ratio(a: int, b: int) -> float:
     return round(a / b, 3) if b else 1.0
 
 
+def recall_by_kind(kinds: dict[str, list[int]]) -> dict[str, float]:
+    """{kind: recall} from {kind: [gold, found]}, printed as a table first (the character-scored
+    benchmarks: samples and reconstructions)."""
+    print("\nrecall by kind:")
+    for kind, (g, f) in sorted(kinds.items()):
+        print(f"  {kind:14} {f:>4}/{g:<4} {ratio(f, g)}")
+    return {k: ratio(f, g) for k, (g, f) in sorted(kinds.items())}
+
+
 # -- by characters (samples) ------------------------------------------------------------------------------------
 def occurrences(text: str, needle: str) -> list[tuple[int, int]]:
     """Every place `needle` appears in `text`, whitespace and line-end hyphens flexible; a word
