@@ -18,7 +18,7 @@ from presidio_analyzer.nlp_engine import NerModelConfiguration, SpacyNlpEngine
 from presidio_analyzer.predefined_recognizers import SpacyRecognizer
 
 from .models import SENTENCE_ENTITIES, SENTENCE_WORDS, Document, Finding
-from .passages import RECOGNIZER as PASSAGE_RECOGNIZER, PassageDetector, unwrap
+from .passages import RECOGNIZER as PASSAGE_RECOGNIZER, PassageDetector, running_lines, unwrap
 from .recognizers import (GIVEN_NAME_RULE, LIST_LINE_NAME, LOWER_PARTICLE, SIGNATURE_BLOCK_NAME,
                           SURNAME_FIRST_RULE, StructuredNameRecognizer)
 from .tag_map import replace_attribute_ruler
@@ -140,7 +140,8 @@ def detect(document: Document, detector: Detector | None = None) -> list[Finding
     # The tagger reads paragraphs unwrapped; the recognizers see the page's own lines (same offsets).
     batches = detector.nlp_engine.process_batch([unwrap(t) for t in texts], LANGUAGE,
                                                 batch_size=cfg["nlp"]["batch_size"])
-    for page, (_, artifacts) in zip(document.pages, batches):
+    running = running_lines(texts)  # headers and footers, which a grid broken by the page end skips
+    for index, (page, (_, artifacts)) in enumerate(zip(document.pages, batches)):
         text = page.text
         if not text.strip():
             continue
@@ -160,7 +161,8 @@ def detect(document: Document, detector: Detector | None = None) -> list[Finding
                              and (f := _kept_finding(page.number, text, s, artifacts, detector))]
             elif finding:
                 findings.append(finding)
-        passages += detector.passages.find(page.number, text, artifacts.tokens, marked)
+        following = texts[index + 1] if index + 1 < len(texts) else ""
+        passages += detector.passages.find(page.number, text, artifacts.tokens, marked, following, running)
     passages += detector.passages.across_pages(texts, marked, [page.number for page in document.pages])
     return combine(document, findings + passages, detector)
 

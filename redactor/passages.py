@@ -77,6 +77,7 @@ class PassageDetector:
         self.public_stat = re.compile(st["public_markers"], FLAGS)
         self.public_table = re.compile(st["public_table_markers"], FLAGS)
         self.public_before = re.compile(st.get("public_markers_before", "(?!)"), FLAGS)
+        self.table_note = re.compile(st.get("table_note", "(?!)"), FLAGS)
         self.numbered_name = re.compile(st.get("numbered_name", "(?!)"), FLAGS)
         self.item_nouns = re.compile(st["item_nouns"], FLAGS)
         self.table_headers = re.compile(st["table"]["headers"], FLAGS)
@@ -167,13 +168,16 @@ class PassageDetector:
         return any(self.markers.search(t) for t in texts)
 
     # -- page level ---------------------------------------------------------------------
-    def find(self, page: int, text: str, tokens=None, marked: bool = False) -> list[Finding]:
+    def find(self, page: int, text: str, tokens=None, marked: bool = False, following: str = "",
+             running: set[str] | frozenset = frozenset()) -> list[Finding]:
+        """Passages of one page; `following` is the next page's text, where a grid broken by the
+        page end goes on to the note under it, past the running lines (`running_lines`)."""
         found: list[Finding] = []
         found += self._systems(page, text)
         found += self._urls(page, text)
         spans = sentences(text)
         parts = clauses(text)
-        figures = self._statistics(page, text, spans)
+        figures = self._statistics(page, text, spans, following, running)
         found += figures
         # A lead-in that ends with a colon ("Acceptance criteria:") lends its cues to the
         # clauses and bullets that follow it.
@@ -238,7 +242,7 @@ class PassageDetector:
         footer / next page: "recommendation to the Criminal Chief was to decline …"): each page
         alone holds a fragment without its cue or its verb, so the two halves are scored as one
         sentence, and a passage found there is proposed on both pages."""
-        running = _running_lines(texts)
+        running = running_lines(texts)
         numbers = numbers or list(range(len(texts)))
         out: list[Finding] = []
         for page in range(len(texts) - 1):
@@ -373,9 +377,12 @@ class PassageDetector:
                                    f"{RECOGNIZER}:url", "internal (non-public) address"))
         return out
 
-    def _statistics(self, page: int, text: str, spans: list[tuple[int, int]]) -> list[Finding]:
+    def _statistics(self, page: int, text: str, spans: list[tuple[int, int]], following: str = "",
+                    running: set[str] | frozenset = frozenset()) -> list[Finding]:
         out = []
         lines = text.split("\n")
+        # a grid may end on the next page, past the footer and the header between
+        grid_lines = ["" if _furniture(ln, running) else ln for ln in lines + following.split("\n")[:15]]
         offsets, pos = [], 0
         for line in lines:
             offsets.append(pos)
@@ -408,14 +415,14 @@ class PassageDetector:
                 cell = not alone and len(line.split()) <= 4  # "270 boardings", "15 agents"
                 near = "\n".join(_nearby_lines(lines, i, window)) if alone or cell else ""
                 if alone:  # a table cell: the headers or row labels near it say what it counts
-                    if not self.stat_nouns.search(near) or self.public_table.search(self._table_top(lines, i)):
+                    if not self.stat_nouns.search(near) or self.public_table.search(self._table_top(grid_lines, i)):
                         continue
                     why = "figure in a table of enforcement counts"
                 elif cell and (self.stat_nouns.search(line) or self.item_nouns.search(line)) \
                         and self.period.search(near) and not self.public_table.search(near):  # counts per period, not an inventory of one seizure
                     why = "figure in a table of enforcement counts"
                 else:
-                    if line.count("|") >= 2 and self.public_table.search(self._table_top(lines, i, rows="|")):
+                    if line.count("|") >= 2 and self.public_table.search(self._table_top(grid_lines, i, rows="|")):
                         continue  # a row of a text table the agency says is published
                     counts = (staffing or span in staffed - {None} or self.stat_nouns.search(sentence)
                               or (over_time and self.item_nouns.search(sentence))
@@ -492,7 +499,14 @@ class PassageDetector:
         first = i
         while first > 0 and (not lines[first - 1].strip() or in_grid(lines[first - 1])):
             first -= 1
-        return "\n".join(lines[max(0, first - 3):i + 1])
+        top = "\n".join(lines[max(0, first - 3):i + 1])
+        # the note right under the grid ("These figures are … summarized in the annual report
+        # published by …") speaks for it as its title does
+        last = i
+        while last + 1 < len(lines) and (not lines[last + 1].strip() or in_grid(lines[last + 1])):
+            last += 1
+        note = " ".join(lines[last + 1:last + 4]).split(". ")[0]  # its first sentence, wrapped or not
+        return f"{top}\n{note}" if self.table_note.match(note) else top
 
     def _effort_hours(self, before: str, figure: str, after: str) -> bool:
         """Hours spent on the work ("logged 212 hours of overtime"), not hours of service or a clock."""
@@ -609,7 +623,7 @@ PAGE_NUMBER_LINE = re.compile(r"(?i)[ \t]*(?:page[ \t]*)?[-–—]?[ \t]*\d{1,4}
 SENTENCE_CLOSE = re.compile(r"[.!?:;][\"”’)]?$")
 
 
-def _running_lines(texts: list[str]) -> set[str]:
+def running_lines(texts: list[str]) -> set[str]:
     """Running headers, footers and markings: lines found, digits aside, on more than one page."""
     seen: dict[str, int] = {}
     for text in texts:

@@ -153,6 +153,12 @@ def test_a_text_table_the_record_says_was_published_is_released(passages):
     assert not kinds(passages, published + rows).get("LE_STATISTIC"), kinds(passages, published + rows)
     internal = "Unit results for the Director (not for release):\n"
     assert kinds(passages, internal + rows).get("LE_STATISTIC"), kinds(passages, internal + rows)
+    # the note under the grid may say so instead, wrapped over its lines
+    note = ("These figures are reported to the Sector each month and are summarized in the State's\n"
+            "annual grant report published by the Department of Public Safety.\n")
+    assert not kinds(passages, rows + note).get("LE_STATISTIC"), kinds(passages, rows + note)
+    unpublished = "These figures are reported to the Sector each month and are not published.\n"
+    assert kinds(passages, rows + unpublished).get("LE_STATISTIC"), kinds(passages, rows + unpublished)
 
 
 def test_figures_from_a_publication_named_in_the_sentence_before_are_released(passages):
@@ -584,6 +590,17 @@ def test_a_sentence_cut_by_a_page_break_is_scored_whole_and_proposed_on_both_pag
     assert pages.get(0, "") == "Having read the file twice, I would recommend that we", found
     assert pages.get(1, "").startswith("hold the referral until the bank records arrive"), found
     assert not any("logged by the intake unit" in f.text for f in found), found
+
+
+def test_a_grid_broken_by_the_page_end_is_read_with_the_note_under_it_on_the_next_page(tmp_path: Path):
+    rows = ["| Activity | Q3 | Year to date |", "| Criminal arrests | 214 | 602 |", "| Warrant arrests | 88 | 251 |"]
+    published = ["These figures are summarized in the State's annual grant report published by the",
+                 "Department of Public Safety."]
+    doc = load_document(_two_pages(tmp_path / "published.pdf", rows, ["| Referrals | 131 | 377 |"] + published))
+    assert not [f.text for f in detect(doc, get_detector()) if f.entity == "LE_STATISTIC"]
+    internal = ["These figures are for the Sector's planning and are not published."]
+    doc = load_document(_two_pages(tmp_path / "internal.pdf", rows, ["| Referrals | 131 | 377 |"] + internal))
+    assert {f.text for f in detect(doc, get_detector()) if f.entity == "LE_STATISTIC"} >= {"214", "602", "131"}
 
 
 def test_a_page_ending_on_a_heading_or_a_full_stop_joins_nothing(tmp_path: Path):
