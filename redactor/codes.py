@@ -315,16 +315,18 @@ def is_public_contact(page: Page, f: Finding, policy: Policy) -> bool:
     rules = policy.public_contacts
     if not rules:
         return False
+    if f.entity not in ("EMAIL_ADDRESS", "PHONE_NUMBER"):
+        return False
     if f.entity == "EMAIL_ADDRESS":
         local = re.split(r"[._+-]", f.text.split("@")[0].lower())
-        return any(part in rules.get("mailbox_words", []) or
-                   any(part.startswith(w) for w in rules.get("mailbox_prefixes", [])) for part in local)
-    if f.entity != "PHONE_NUMBER":
-        return False
-    if re.match(rules.get("toll_free", r"(?!)"), f.text):
+        if any(part in rules.get("mailbox_words", []) or
+               any(part.startswith(w) for w in rules.get("mailbox_prefixes", [])) for part in local):
+            return True
+    elif re.match(rules.get("toll_free", r"(?!)"), f.text):
         return True
-    # the words just before the number in its sentence, wrapped lines included ("the FOIA Public
-    # Liaison by emailing … or calling (540) …"); a label on the line above when it opens its line
+    # the words just before the number or address in its sentence, wrapped lines included ("the
+    # FOIA Public Liaison by emailing … or calling (540) …"); a label on the line above when it
+    # opens its line
     line_start, _ = _line_at(page.text, f.start)
     pieces = re.split(r"[.!?:]\s", page.text[max(0, f.start - 100):f.start])
     near = pieces[-1]
@@ -333,6 +335,8 @@ def is_public_contact(page: Page, f: Finding, policy: Policy) -> bool:
     if not page.text[line_start:f.start].strip():
         prev, _ = _neighbour_lines(page.text, f.start, 1, 0)
         near = prev[-1] if prev else ""
+    if f.entity == "EMAIL_ADDRESS":  # a person's address may follow an office's name: only "its … mailbox"
+        return bool(re.search(rules.get("mailbox_before", r"(?!)"), near[-60:], re.IGNORECASE))
     return any(re.search(rf"(?i)\b{re.escape(m)}\b", near) for m in rules.get("line_words", []))
 
 

@@ -63,6 +63,10 @@ class Detector:
         return set(self.lexicons.get("facility_words", []))
 
     @cached_property
+    def law_name_words(self) -> set[str]:
+        return set(self.lexicons.get("law_name_words", []))
+
+    @cached_property
     def place_feature_words(self) -> set[str]:
         return set(self.lexicons.get("place_feature_words", []))
 
@@ -408,7 +412,8 @@ def _heading_guess(text: str, f: Finding) -> bool:
 def _names_a_facility(text: str, f: Finding, detector: Detector) -> bool:
     """A name that runs on into the name of a building or an airport ("Louis Armstrong New
     Orleans International Airport"), or is followed by a noun for one ("the Delaney Hall
-    facility"), or ends in a word for a natural place ("Dumont Dunes"), names that place."""
+    facility"), or ends in a word for a natural place ("Dumont Dunes"), names that place; one
+    that runs on into a law's name ("Adam Walsh Child Protection and Safety Act") names the law."""
     if f.entity != "PERSON":
         return False
     # the model ran the name into the place's own name: "Harry S. Truman Library"
@@ -430,7 +435,8 @@ def _names_a_facility(text: str, f: Finding, detector: Detector) -> bool:
     while tail and tail[-1] in ("of", "the", "and", "de", "del"):
         tail.pop()
     # the run must end in the facility word: "… International Airport", not "… Field Intelligence Officer"
-    if tail and (tail[-1] in detector.facility_words or " ".join(tail[-2:]) in detector.facility_words):
+    if tail and (tail[-1] in detector.facility_words | detector.law_name_words
+                 or " ".join(tail[-2:]) in detector.facility_words):
         return True
     # "Dumont" / "Dunes" on the next line; not "… of the Central Valley office", where the person works
     return bool(tail) and tail[-1] in detector.place_feature_words and not {"of", "the", "and"} & set(tail)

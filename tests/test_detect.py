@@ -229,6 +229,15 @@ def test_recognizers_leave_released_content_alone(tmp_path: Path, line: str):
     assert found(tmp_path, [line]) == {}
 
 
+def test_a_name_that_runs_on_into_a_laws_name_names_the_law(tmp_path: Path):
+    doc = load_document(make_pdf(tmp_path / "law.pdf", [
+        "Please look in particular at the paragraph about the Sex Offender Investigations Branch and the Adam Walsh",
+        "Child Protection and Safety Act of 2006, Pub. L. No. 109-248, which designates the Marshals Service as",
+        "the lead agency. Deputy Karl Brandt wrote the paragraph."], fontsize=10, leading=1.3))
+    people = {f.text for f in detect(doc, get_detector()) if f.entity == "PERSON"}
+    assert "Karl Brandt" in people and not any("Walsh" in p for p in people), people
+
+
 def test_a_letters_addressee_above_a_street_address(tmp_path: Path):
     got = found(tmp_path, ["June 17, 2010", "", "Annika Lindqvist", "9156 Paloverde Lane",
                            "Imperial Beach, California 92032", "", "Dear Ms. Lindqvist:"])
@@ -523,6 +532,16 @@ def test_public_contacts_are_released_personal_ones_are_not(tmp_path: Path):
         "calling (540) 555-0163. Agent Maria Lopez can be reached at 202-555-0143."], fontsize=10, leading=1.3))
     texts = proposed(doc)
     assert "202-555-0143" in texts and "(540) 555-0163" not in texts, texts
+    # an office's public number, community relations line and named mailbox; not an agent's
+    doc, findings = findings_for(tmp_path, [
+        "Write to the Litigation Section through its Touhy mailbox, Litigation.Touhy@example.gov.",
+        "Scheduling goes to the San Antonio District Office at its public number, (210) 555-0122.",
+        "Residents may call the Sector Community Relations office at (520) 555-0114.",
+        "Agent Maria Lopez can be reached at 202-555-0143 or in her mailbox, maria.lopez@example.gov.",
+    ])
+    texts = proposed(doc, findings)
+    assert {"202-555-0143", "maria.lopez@example.gov"} <= texts, texts
+    assert not texts & {"Litigation.Touhy@example.gov", "(210) 555-0122", "(520) 555-0114"}, texts
 
 
 def test_only_a_press_release_heading_makes_a_record_public(tmp_path: Path):
