@@ -72,6 +72,9 @@ def kinds(detector: PassageDetector, text: str, marked: bool = False) -> dict[st
     "The annual count was done by the property clerk alone, with no second person present.",
     "The server room was secured only by a keypad whose code had not changed in years.",
     "Regions may skip the site visit for a grantee with fewer than 5 employees.",
+    # staffing ratios and sizes per unit
+    "Housing units are staffed at one correctional officer for every 120 inmates on the day watch.",
+    "Teams range between 14 and 58 personnel per unit, the largest along the river.",
 ])
 def test_techniques_are_found(passages, text):
     assert kinds(passages, text).get("LE_TECHNIQUE"), text
@@ -93,6 +96,7 @@ def test_techniques_are_found(passages, text):
     "The inspector general's audit flagged the problem in 2019.",
     "The office has one car on loan from the motor pool this month.",
     "One in five residents reported a burglary last year.",
+    "The clinic aims at one nurse for every family it serves.",
     "The visitor center is always open to the public on weekdays.",
     "FOR OFFICIAL USE ONLY Page 1 of 3",
     "Grants under $25,000 are reviewed by the program office before award.",
