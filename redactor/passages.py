@@ -288,7 +288,15 @@ class PassageDetector:
         for c in cues:
             m = (marked or not c.marked_only) and c.pattern.search(clause)
             if m:  # the phrase that fired, so a reviewer sees why
-                hits.append((c.why, f"{c.why} ('{' '.join(m.group().split())}')", c.weight))
+                phrase = " ".join(m.group().split())
+                # two different phrases of one cue ("the tracking device … and the pole camera")
+                # say more than one
+                more = next((x for x in c.pattern.finditer(clause, m.end())
+                             if " ".join(x.group().split()).lower() != phrase.lower()), None)
+                if more and c.weight >= 0.6:  # not the broad word lists of low weight ("seized", "loads")
+                    hits.append((c.why, f"{c.why} ('{phrase}', '{' '.join(more.group().split())}')", 1.5 * c.weight))
+                else:
+                    hits.append((c.why, f"{c.why} ('{phrase}')", c.weight))
         return hits
 
     def _score_clause(self, page: int, text: str, start: int, end: int, tokens, marked: bool,

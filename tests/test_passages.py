@@ -110,6 +110,19 @@ def test_general_descriptions_are_not_techniques(passages, text):
     assert not kinds(passages, text).get("LE_TECHNIQUE"), text
 
 
+def test_two_different_phrases_of_one_cue_weigh_more_than_one(passages):
+    """"the tracking device … and the pole camera" names two methods; "seized … seized" repeats a
+    broad word list, which does not count twice."""
+    def explanation(text: str) -> str:
+        return next((f.explanation for f in passages.find(0, text + "\n") if f.entity == "LE_TECHNIQUE"), "")
+    two = explanation("The report describes the tracking device placed on the truck and the pole camera used.")
+    assert "('tracking device', 'pole camera')" in two and "weight 1.2" in two, two
+    one = explanation("The report describes the tracking device placed on the truck and the camera used.")
+    assert "weight 1.2" not in one, one
+    broad = explanation("Agents used a pole camera after the seized loads and the apprehended crew were counted.")
+    assert "'seized', 'apprehended'" not in broad, broad
+
+
 def test_the_number_of_a_unit_a_room_or_a_route_is_no_count(passages):
     found = kinds(passages, "AFOSI Detachment 218 opened 14 cases and 9 referrals in Building 4417 this quarter.")
     assert found["LE_STATISTIC"] == ["14", "9"], found
