@@ -558,7 +558,9 @@ def _resolve_overlaps(findings: list[Finding]) -> list[Finding]:
 
 
 def _name_parts(name: str) -> tuple[str | None, str | None]:
-    """(first name, surname) of "First M. Last" or "Last, First M."; None where absent."""
+    """(first name, surname) of "First M. Last" or "Last, First M."; None where absent. A surname
+    keeps its particles and the name they join ("de la Cruz", "Ruiz de Velasco", "Lopez de Alba,
+    Soren"), as it is written alone."""
     if "," in name:
         last, _, first = name.partition(",")
         name = f"{first} {last}"
@@ -566,7 +568,12 @@ def _name_parts(name: str) -> tuple[str | None, str | None]:
     tokens = [t for t in tokens if len(t) > 1]
     if len(tokens) < 2:
         return None, None
-    return tokens[0], tokens[-1]
+    start = len(tokens) - 1
+    while start > 1 and tokens[start - 1] in SURNAME_PARTICLES:
+        start -= 1
+    if start < len(tokens) - 1 and start > 1 and tokens[start - 1][0].isupper():
+        start -= 1  # "Ruiz de Velasco": the name before the particle, unless it is the first name
+    return tokens[0], " ".join(tokens[start:])
 
 
 def _propagate(document: Document, findings: list[Finding], entities: set[str],
@@ -588,13 +595,22 @@ def _propagate(document: Document, findings: list[Finding], entities: set[str],
         if f.entity != "PERSON":
             continue
         first, surname = _name_parts(text)
-        for part, initials in ((first, ""), (surname, r"(?:\p{Lu}\.[ \t]?){0,2}")):
+        surnames = [surname]
+        if surname and " " in surname:  # "Ruiz de Velasco" is also written "de Velasco" or "Velasco"
+            words = surname.split()
+            particle = next((i for i, w in enumerate(words) if w in SURNAME_PARTICLES), len(words))
+            surnames += [" ".join(words[particle:]), words[-1]]
+        for part, initials in [(first, "")] + [(s, r"(?:\p{Lu}\.[ \t]?){0,2}") for s in dict.fromkeys(surnames)]:
             if not part or (part.isupper() and len(part) <= 5) or \
                     (part.lower() in common and not (part == first and part.lower() in detector.names.given)):
                 continue
             if len(part) >= 3 and part.lower() not in skip and part not in parts_seen:
                 parts_seen.add(part)  # a surname takes its initials along: "K. Saltonstall"
-                patterns.append((re.compile(rf"(?<![\w-]){initials}{re.escape(part)}(?![\w-])"), f,
+                # a particle opening the surname is capitalised at a sentence's start ("De la Cruz said")
+                spelled = r"\s+".join(re.escape(w) for w in part.split())
+                if part[0].islower():
+                    spelled = f"[{part[0]}{part[0].upper()}]{spelled[1:]}"
+                patterns.append((re.compile(rf"(?<![\w-]){initials}{spelled}(?![\w-])"), f,
                                  f"part of the name '{text}' used alone"))
     new: list[Finding] = []
     for page in document.pages:

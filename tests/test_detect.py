@@ -723,6 +723,16 @@ def test_press_release_gets_no_proposals(tmp_path: Path):
     assert released  # what was found is reported, not proposed
 
 
+def test_a_surname_with_particles_is_withheld_whole_where_used_alone(tmp_path: Path):
+    doc, findings = findings_for(tmp_path, [
+        "Present: Beatriz de la Cruz (Compliance) and Giedre T. Ruiz de Velasco (Investigations).",
+        "de la Cruz reported on the exclusion list. Ruiz de Velasco asked for the March figures.",
+        "De la Cruz will circulate the draft; de Velasco seconded.",
+    ])
+    texts = {" ".join(f.text.split()) for f in findings if f.entity == "PERSON"}
+    assert {"de la Cruz", "De la Cruz", "Ruiz de Velasco", "de Velasco"} <= texts, texts
+
+
 def test_consistency_same_name_and_short_form_everywhere(tmp_path: Path):
     doc, findings = findings_for(tmp_path, [
         "SA Maria Lopez led the interview.",
