@@ -151,6 +151,10 @@ POSITIVE = [
     ("Transfers went to XXXXXX5519 at a credit union.", "XXXXXX5519", "CASE_NUMBER"),
     ("The surveillance aircraft N731PD circled the lot.", "N731PD", "CASE_NUMBER"),
     ("She was stopped (DOB 3 March\n1971) at the port.", "3 March\n1971", "DATE_OF_BIRTH"),
+    # a dispatch log's capitals, and a birth date in parentheses after a name
+    ("SUBJ 1 ON VSL: GUTIERREZ, MARGARETHE DOB 24 JANUARY 1975. NO ID.", "24 JANUARY 1975", "DATE_OF_BIRTH"),
+    ("The car was driven by Vesna Okafor (May 5, 1973; Montana DL 1128758420117).", "May 5, 1973", "DATE_OF_BIRTH"),
+    ("Witness Mark Ellis (4/12/81) saw the van leave.", "4/12/81", "DATE_OF_BIRTH"),
     # device, bank, school and licence numbers after their labels; a case number wrapped in a cell
     ("The tablet (IMEI 356104229871534) was seized.", "356104229871534", "ID_DOCUMENT_NUMBER"),
     ("A Dell laptop, S/N 7TQ2HX31, was imaged.", "7TQ2HX31", "ID_DOCUMENT_NUMBER"),
@@ -172,6 +176,9 @@ def test_recognizer_finds(tmp_path: Path, line: str, expected: str, entity: str)
 
 
 NEGATIVE = [
+    # a date in parentheses after a law's or a meeting's name, or of this century, is no birth date
+    "The Smith Act (June 28, 1940) still applies to the case.",
+    "The briefing with the Sector Chief (March 3, 2024) went well.",
     "THE CALL CAME IN AT THE MARINA DESK",
     "REPORT OF INVESTIGATION",
     "Callers from Dallas, Texas 75202 and Mesa, Arizona 85201 were counted.",
