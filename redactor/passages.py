@@ -197,12 +197,44 @@ class PassageDetector:
         for start, end in spans:
             if sum(1 for s, e in parts if start <= s and e <= end) > 1:
                 found += self._score_clause(page, text, start, end, tokens, marked, {}, ("technique",), True)
+        found += self._sibling_clauses(page, text, found, spans, parts, marked)
         # Deliberation is judged a sentence at a time: an opinion and its reasons go together
         # ("Headquarters may prefer a narrower pilot; we should be prepared to defend ...").
         for start, end in spans:
             found += self._score_clause(page, text, start, end, None, marked, {}, ("deliberative",))
         found = self._with_short_neighbours(text, found, spans)
         return self._figures_not_methods(text, found, figures)
+
+    def _sibling_clauses(self, page: int, text: str, found: list[Finding], spans: list[tuple[int, int]],
+                         parts: list[tuple[int, int]], marked: bool) -> list[Finding]:
+        """The other clauses of a sentence one of whose clauses is a technique go with it when they
+        carry a cue of their own ("… below the USAO prosecution threshold, and each case would be
+        turned over to the PGR within 24 hours"): the second half of a method is still the method."""
+        floor = self.technique.get("sibling_min_weight")
+        if floor is None:
+            return []
+        entity = self.technique["entity"]
+        methods = [f for f in found if f.entity == entity]
+        out = []
+        for start, end in spans:
+            inside = [(s, e) for s, e in parts if start <= s and e <= end]
+            if len(inside) < 2 or not any(start <= f.start < end for f in methods):
+                continue
+            for s, e in inside:
+                if any(f.start < e and s < f.end for f in methods):
+                    continue
+                clause = text[s:e]
+                hits = {why: (label, weight) for why, label, weight in self._hits("technique", clause, marked)}
+                total = sum(weight for _, weight in hits.values())
+                if total < floor or any(weight < 0 for _, weight in hits.values()) \
+                        or len(clause.split()) < self.technique.get("min_words", 1):
+                    continue  # (an event told, "was found on October 2 …", is no part of a method)
+                a, b = trim_span(text, s, e, None)
+                labels = "; ".join(sorted(label for label, _ in hits.values()))
+                out.append(Finding(page, a, b, text[a:b], entity, round(min(0.95, 0.5 + 0.15 * total), 2),
+                                   f"{RECOGNIZER}:technique",
+                                   f"technique cues (weight {total:.1f}): {labels}; in the sentence of a technique"))
+        return out
 
     def _with_short_neighbours(self, text: str, found: list[Finding], spans: list[tuple[int, int]]) -> list[Finding]:
         """A deliberation takes in the short sentences of its own paragraph or bullet that are too

@@ -110,6 +110,21 @@ def test_general_descriptions_are_not_techniques(passages, text):
     assert not kinds(passages, text).get("LE_TECHNIQUE"), text
 
 
+def test_another_clause_of_a_techniques_sentence_goes_with_it_when_it_has_a_cue():
+    detector = PassageDetector()
+    detector.classifier["whole_sentence"] = {"technique": 2.0}  # the classifier's whole-sentence reading aside
+    text = ("Inspectors x-ray every reefer trailer from the two border states; the drivers are questioned "
+            "between 0200 and 0500 hours in the annex.\n")
+    methods = [f.text for f in detector.find(0, text) if f.entity == "LE_TECHNIQUE"]
+    assert any(m.startswith("the drivers are questioned") for m in methods), methods
+    # an event told in the other clause, or a clause without a cue, stays released
+    for other in ("the first driver was questioned on October 2, 2023 after the scan",
+                  "the drivers mostly come from the two border states"):
+        text = f"Inspectors x-ray every reefer trailer from the two border states; {other}.\n"
+        methods = [f.text for f in detector.find(0, text) if f.entity == "LE_TECHNIQUE"]
+        assert not any(other in m for m in methods), methods
+
+
 def test_two_different_phrases_of_one_cue_weigh_more_than_one(passages):
     """"the tracking device … and the pole camera" names two methods; "seized … seized" repeats a
     broad word list, which does not count twice."""
