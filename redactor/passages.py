@@ -29,6 +29,7 @@ SENTENCE_END = re.compile(r"(?<=[.!?][\"”’)]?)\s+(?=[\p{Lu}\d\"“(•■▪
 ABBREVIATION = re.compile(r"(?:(?<![\w-])\p{Lu}|\b(?:\p{Lu}\.){1,3}|\b(?:Mr|Mrs|Ms|Dr|St|No|Nos|Jr|Sr|Gen|Col|Lt|Sgt|"
                           r"Capt|Gov|Sen|Rep|Dept|Inc|Co|Corp|Ltd|vs|v|e\.g|i\.e|etc|approx|Jan|Feb|Mar|Apr|"
                           r"Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Ave|Blvd|Rd|Hwy|Ft|Mt|Sec|Art|pp|p))\.$")
+YEAR = re.compile(r"\b(?:19|20)\d{2}\b")  # a sentence that dates a fact tells rather than weighs
 BULLET_LINE = re.compile(r"^\s*(?:[•■▪●◦○\-–*]|o\s|\d{1,2}[.)]\s|\(?[a-z]\)\s)")
 EFFORT_HOURS = "hours spent on the work (a resource level)"
 STAFFING_LEVEL = "staffing level"  # a statistic's explanation; such a sentence is no technique
@@ -68,6 +69,7 @@ class PassageDetector:
         self.deliberative_cues = _cues(self.deliberative["cues"])
         self.markers = re.compile(self.deliberative["markers"], re.MULTILINE)
         self.not_deliberative = re.compile(self.deliberative.get("not_passages", "(?!)"), FLAGS)
+        self.follow_cue = re.compile(self.deliberative.get("follow_cue", "(?!)"), FLAGS)
         st = cfg["statistic"]
         self.statistic = st
         self.stat_nouns = re.compile(st["nouns"], FLAGS)
@@ -259,9 +261,14 @@ class PassageDetector:
                     start = before[-1][0] + len(text[slice(*before[-1])]) - len(text[slice(*before[-1])].lstrip())
                 hint = self.classifier_hints.get("deliberative")
                 for a, b in after:  # the reasons and reservations that follow it in its paragraph
-                    sentence = text[a:b]
-                    if not (_short_sentence(text, (a, b), short) or (
-                            hint and len(sentence.split()) < 3 * short and hint.search(sentence.replace("\n", " ")))):
+                    sentence = text[a:b].replace("\n", " ")
+                    if any(g.entity == self.technique["entity"] and g.start < b and a < g.end for g in found):
+                        break  # a method told after the opinion keeps its own exemption
+                    words = len(sentence.split())
+                    if not (_short_sentence(text, (a, b), short)
+                            or (hint and words < 3 * short and hint.search(sentence))
+                            or (words < self.deliberative.get("follow_max_words", 0)
+                                and self.follow_cue.search(sentence) and not YEAR.search(sentence))):
                         break
                     end = a + len(sentence.rstrip())
             out.append(f if (start, end) == (f.start, f.end) else

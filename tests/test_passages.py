@@ -766,6 +766,11 @@ def test_a_deliberation_takes_in_the_brief_reservations_that_follow_it(passages)
             "The building opened in 1998 and houses eleven tenant agencies across six floors and two annexes.\n")
     found = [" ".join(t.split()) for t in kinds(passages, text).get("DELIBERATIVE", [])]
     assert found and not any("1998" in t for t in found), found
+    # a longer sentence that weighs (what it would cost, who would object, what is not yet decided) goes too
+    text = ("My suggestion is that we say nothing about the new station beyond the answer in Q1. The reporter "
+            "will quote anything more as a decision, and the Chief hasn't signed off on the plan yet.\n")
+    found = [" ".join(t.split()) for t in kinds(passages, text).get("DELIBERATIVE", [])]
+    assert any(t.endswith("signed off on the plan yet.") for t in found), found
 
 
 def test_a_dispatch_log_in_capitals_is_read_as_sentence_case(passages):
