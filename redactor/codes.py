@@ -100,14 +100,17 @@ class Policy:
     legacy_b2: dict = field(default_factory=dict)
     conditional_codes: list[dict] = field(default_factory=list)
 
-    def conditional_for(self, document: Document) -> dict[str, list[tuple[str, str]]]:
-        """entity -> [(code, why)] that this record's own wording adds (e.g. an open case)."""
+    def conditional_for(self, document: Document) -> dict[str, list[tuple[str, str, str]]]:
+        """entity -> [(code, why, shape)] that this record's own wording adds (e.g. an open case);
+        a rule with `when_text_matches` adds its code only to findings of that shape."""
         text = "\n".join(p.text for p in document.pages)
-        out: dict[str, list[tuple[str, str]]] = {}
+        out: dict[str, list[tuple[str, str, str]]] = {}
         for rule in self.conditional_codes:
-            if any(re.search(pattern, text, re.IGNORECASE) for pattern in rule["when_record_mentions"]):
-                for entity in rule["to"]:
-                    out.setdefault(entity, []).append((rule["add"], rule["why"]))
+            mentions = rule.get("when_record_mentions")
+            if mentions and not any(re.search(pattern, text, re.IGNORECASE) for pattern in mentions):
+                continue
+            for entity in rule["to"]:
+                out.setdefault(entity, []).append((rule["add"], rule["why"], rule.get("when_text_matches", "")))
         return out
 
     @classmethod
@@ -439,8 +442,8 @@ def code_findings(document: Document, findings: list[Finding], policy: Policy | 
             continue
         warnings = []
         why_added = ""
-        for code, why in conditional.get(f.entity, []):
-            if code not in codes:
+        for code, why, shape in conditional.get(f.entity, []):
+            if code not in codes and (not shape or re.search(shape, f.text)):
                 codes, why_added = list(codes) + [code], f" {code}: {why}."
         old = legacy_codes(policy, f.entity, when)
         if old:

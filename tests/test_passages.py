@@ -436,6 +436,15 @@ def test_an_open_investigation_adds_7A_to_its_case_numbers(tmp_path):
     assert next(p for p in props.proposals if p.entity == "CASE_NUMBER").codes == ["(b)(6)", "(b)(7)(C)"]
 
 
+def test_an_fbi_file_number_adds_7E_for_its_classification(tmp_path):
+    lines = ["Case file: 281F-HQ-C1392207 (Safe Streets)", "Case number: CR-2019-004512"]
+    doc = load_document(make_pdf(tmp_path / "fbi.pdf", lines))
+    props, _ = code_findings(doc, detect(doc))
+    codes = {p.text: p.codes for p in props.proposals if p.entity == "CASE_NUMBER"}
+    assert codes.get("281F-HQ-C1392207") == ["(b)(6)", "(b)(7)(C)", "(b)(7)(E)"], codes
+    assert codes.get("CR-2019-004512") == ["(b)(6)", "(b)(7)(C)"], codes
+
+
 def test_a_sentence_reporting_figures_over_a_period_is_a_statistic_not_a_method(passages):
     found = kinds(passages, "Night coverage averaged 4 agents per shift across the corridor.")
     assert found.get("LE_STATISTIC") == ["4"] and "LE_TECHNIQUE" not in found, found
