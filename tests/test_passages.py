@@ -380,6 +380,11 @@ def test_pre_milner_records_get_b2_with_a_warning(tmp_path):
     technique = [p for p in props.proposals if p.entity == "LE_TECHNIQUE"]
     assert technique and technique[0].codes == ["(b)(2)", "(b)(7)(E)"]
     assert "Milner" in technique[0].warnings[0]
+    # an agent's e-mail address in the signature of such a record was "low 2" as well
+    doc = load_document(make_pdf(tmp_path / "mail.pdf", lines + ["Regards,", "Dolores Ybarra",
+                                                                  "dolores.ybarra@example.gov"]))
+    props, _ = code_findings(doc, detect(doc))
+    assert [p.codes for p in props.proposals if p.entity == "EMAIL_ADDRESS"] == [["(b)(2)", "(b)(6)", "(b)(7)(C)"]]
     # the same record dated after Milner: (b)(7)(E) alone
     doc = load_document(make_pdf(tmp_path / "new.pdf", [lines[0], "Date: June 25, 2019", lines[2]]))
     props, _ = code_findings(doc, detect(doc))
