@@ -441,6 +441,18 @@ def test_an_open_investigation_adds_7A_to_its_case_numbers(tmp_path):
     assert next(p for p in props.proposals if p.entity == "CASE_NUMBER").codes == ["(b)(6)", "(b)(7)(C)"]
 
 
+def test_a_record_marked_sensitive_security_information_adds_b3_to_its_procedures(tmp_path):
+    lines = ["WARNING: This record contains Sensitive Security Information controlled under 49 CFR parts 15 and 1520.",
+             "Every bag that alarms twice is sent to the explosives trace station, with only one officer on the lane."]
+    doc = load_document(make_pdf(tmp_path / "ssi.pdf", lines))
+    props, _ = code_findings(doc, detect(doc))
+    method = next(p for p in props.proposals if p.entity == "LE_TECHNIQUE")
+    assert "(b)(3)" in method.codes and "(b)(7)(E)" in method.codes and "114(r)" in method.rationale, method
+    doc = load_document(make_pdf(tmp_path / "plain.pdf", lines[1:]))
+    props, _ = code_findings(doc, detect(doc))
+    assert all("(b)(3)" not in p.codes for p in props.proposals)
+
+
 def test_an_fbi_file_number_adds_7E_for_its_classification(tmp_path):
     lines = ["Case file: 281F-HQ-C1392207 (Safe Streets)", "Case number: CR-2019-004512"]
     doc = load_document(make_pdf(tmp_path / "fbi.pdf", lines))
