@@ -272,6 +272,13 @@ def is_senior_signer(page: Page, f: Finding, policy: Policy) -> bool:
     return in_from_block or after_closing or role_label
 
 
+def speaks_in_public(page: Page, f: Finding, policy: Policy) -> bool:
+    """A name the sentence puts before the press ("… will speak for the district at the press
+    conference in Cleveland"): whoever speaks for the agency in public is named in public."""
+    cue = policy.senior_signers.get("public_speaker_cue")
+    return bool(cue) and re.match(cue, page.text[f.end:f.end + 160].replace("\n", " ")) is not None
+
+
 def same_person(a: str, b: str) -> bool:
     """Same surname, and every other part of the shorter name matches (initials allowed):
     "M. L. Thornquist", "Thornquist" and "Margaret L. Thornquist" are one person."""
@@ -420,7 +427,8 @@ def code_findings(document: Document, findings: list[Finding], policy: Policy | 
     when = record_date(document)
     conditional = policy.conditional_for(document)
     signers = [f.text for f in findings
-               if f.entity == "PERSON" and is_senior_signer(document.pages[f.page], f, policy)]
+               if f.entity == "PERSON" and (is_senior_signer(document.pages[f.page], f, policy)
+                                            or speaks_in_public(document.pages[f.page], f, policy))]
     for f in sorted(findings, key=lambda f: (f.page, f.start)):
         page = document.pages[f.page]
         rule = policy.rules.get(f.entity)

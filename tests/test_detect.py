@@ -896,6 +896,16 @@ def test_a_senior_title_before_a_point_of_contact_does_not_release_the_name(tmp_
     assert not {t for t in texts if "Whitfield" in t}, texts
 
 
+def test_whoever_speaks_for_the_agency_at_a_press_conference_is_released(tmp_path: Path):
+    doc = load_document(make_pdf(tmp_path / "press.pdf", [
+        "Chief Deputy U.S. Marshal Alan P. Gresham will speak for the Northern District",
+        "of Ohio at the press conference in Cleveland.", "",
+        "Deputy Maria Lopez spoke with the suspect at the jail before the press conference.",
+        "Agent Karl Brandt will brief the task force on Monday."], fontsize=10, leading=1.3))
+    texts = proposed(doc)
+    assert {"Maria Lopez", "Karl Brandt"} <= texts and "Alan P. Gresham" not in texts, texts
+
+
 def test_a_senior_title_wrapped_onto_the_names_line_releases_the_official(tmp_path: Path):
     doc = load_document(make_pdf(tmp_path / "wrapped.pdf", [
         "Prepared by SA Imelda Okafor of the station intelligence unit for the Patrol Agent in",
