@@ -567,6 +567,15 @@ def test_systems_named_like_products_or_joined_codes(passages):
     # surnames with a prefix and public products are no systems
     assert not kinds(passages, "The slides were built in PowerPoint; Agent McAllister and Ms. LeBlanc "
                                "entered them in the case record.").get("INTERNAL_SYSTEM")
+    # a code word in capitals with a version, and its code in parentheses; not a section or a phone
+    found = kinds(passages, "Alerts are pushed from GROVEWATCH 2.0 to the phones.\nSYSTEM: TIDECAD 6.2 (SDPD-CAD1)\n")
+    assert {"GROVEWATCH 2.0", "TIDECAD 6.2 (SDPD-CAD1)"} <= set(found.get("INTERNAL_SYSTEM", [])), found
+    assert not kinds(passages, "See SECTION 4.2 and PHASE 2.1 of the plan. CALLBACK 817.555.0121\n").get("INTERNAL_SYSTEM")
+
+
+def test_a_network_share_wrapped_at_a_hyphen_is_found_whole(passages):
+    found = kinds(passages, "Spreadsheets are kept on \\\\fps-r9-\nfs02\\ops\\posts\\coverage_FY23 and in binders.\n")
+    assert found.get("INTERNAL_URL") == ["\\\\fps-r9-\nfs02\\ops\\posts\\coverage_FY23"], found
 
 
 def test_a_name_before_a_systems_noun_or_called_a_system_or_queried_is_a_system(passages):
