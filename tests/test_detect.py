@@ -151,6 +151,10 @@ POSITIVE = [
     ("Transfers went to XXXXXX5519 at a credit union.", "XXXXXX5519", "CASE_NUMBER"),
     ("The surveillance aircraft N731PD circled the lot.", "N731PD", "CASE_NUMBER"),
     ("She was stopped (DOB 3 March\n1971) at the port.", "3 March\n1971", "DATE_OF_BIRTH"),
+    # a city of several words with a particle or a hyphen
+    ("She lives at 6681 Larkmead Road, Havre de Grace, MD 21078 with her son.",
+     "6681 Larkmead Road, Havre de Grace, MD 21078", "STREET_ADDRESS"),
+    ("He moved to 4 Elm Road, Winston-Salem, NC 27101 in May.", "4 Elm Road, Winston-Salem, NC 27101", "STREET_ADDRESS"),
     # a dispatch log's capitals, and a birth date in parentheses after a name
     ("SUBJ 1 ON VSL: GUTIERREZ, MARGARETHE DOB 24 JANUARY 1975. NO ID.", "24 JANUARY 1975", "DATE_OF_BIRTH"),
     ("The car was driven by Vesna Okafor (May 5, 1973; Montana DL 1128758420117).", "May 5, 1973", "DATE_OF_BIRTH"),
