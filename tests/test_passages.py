@@ -141,6 +141,15 @@ def test_two_different_phrases_of_one_cue_weigh_more_than_one(passages):
 def test_the_number_of_a_unit_a_room_or_a_route_is_no_count(passages):
     found = kinds(passages, "AFOSI Detachment 218 opened 14 cases and 9 referrals in Building 4417 this quarter.")
     assert found["LE_STATISTIC"] == ["14", "9"], found
+    # nor is a paragraph's number beside a backlog of referrals
+    text = "This memo answers your tasking on the backlog of referrals and the changes in paragraph 6."
+    assert not kinds(passages, text).get("LE_STATISTIC"), kinds(passages, text)
+
+
+def test_how_long_requests_are_taking_is_a_statistic(passages):
+    """A delay or a backlog tells an office's capacity ("requests are taking 23 business days")."""
+    assert kinds(passages, "Audit trail requests are taking 23 business days to fill.").get("LE_STATISTIC") == ["23"]
+    assert kinds(passages, "The lab backlog stands at 140 phones awaiting extraction.").get("LE_STATISTIC") == ["140"]
 
 
 def test_integrity_tests_run_are_counts_of_enforcement_but_lab_tests_are_not(passages):
