@@ -28,6 +28,10 @@ LANGUAGE = "en"
 # Lower-case words that join the parts of an organisation's name ("Procuraduría General de la
 # República", "Especializada en Delincuencia"); a "person" right after one is part of a name of a body.
 ORG_NAME_LINKS = {"de", "del", "la", "las", "los", "en", "y", "para"}
+# The subjects that name a committee or an office, listed ("Subcommittee on Border, Maritime,
+# and Global Counterterrorism"): the last of them is no person.
+ORG_LIST_BEFORE = re.compile(r"(?-i:\b(?:Committee|Subcommittee|Office|Bureau|Division|Council|Center|Caucus|Commission|"
+                             r"Task Force|Working Group|Section|Branch)\s+(?:on|of|for)\s+(?:\p{Lu}[\p{L}-]*,?\s+(?:and\s+)?)+)$")
 # The rest of a title-case name that ends in its acronym: an organisation ("Unidad
 # Especializada en Delincuencia Financiera (UEDF)").
 ORG_TAIL = re.compile(r"(?:[ \t]+(?:(?:de|del|la|las|los|en|y|para|of|the|and|for|on)[ \t]+)*\p{Lu}[\p{L}'’-]*)*"
@@ -404,6 +408,7 @@ def _heading_guess(text: str, f: Finding) -> bool:
     return (line.strip(" -•*:") == f.text and not INITIALLED.fullmatch(f.text)
             or _named_by_acronym(text, f, line_start, len(text) if line_end == -1 else line_end)
             or (before and before[-1] in ORG_NAME_LINKS)
+            or ORG_LIST_BEFORE.search(text[max(line_start, f.start - 120):f.start]) is not None
             or (text[line_start:f.start].strip(" -•*") == "" and text[f.end:f.end + 1] == ":")
             or words[0].lower() in STOP_WORDS
             or len(words) == 1)

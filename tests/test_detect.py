@@ -180,6 +180,8 @@ def test_recognizer_finds(tmp_path: Path, line: str, expected: str, entity: str)
 
 
 NEGATIVE = [
+    # the last subject of a committee's name
+    "It was endorsed in testimony before the Subcommittee on Border, Maritime, and Global Counterterrorism.",
     # a date in parentheses after a law's or a meeting's name, or of this century, is no birth date
     "The Smith Act (June 28, 1940) still applies to the case.",
     "The briefing with the Sector Chief (March 3, 2024) went well.",
