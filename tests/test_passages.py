@@ -758,7 +758,8 @@ def test_what_the_writer_would_do_is_an_opinion_and_a_courtesy_is_not(passages):
                  "We would hold the notice until the audit trail is back from the vendor.\n"]:
         assert kinds(passages, text).get("DELIBERATIVE"), (text, kinds(passages, text))
     for text in ["We would like to thank the staff of the Laredo port for their help.\n",
-                 "He said he would take the boat out on Sunday.\n"]:
+                 "He said he would take the boat out on Sunday.\n",
+                 "I would be glad to bring you up to speed on the audit, but I suggest we set up a call later this week.\n"]:
         assert not kinds(passages, text).get("DELIBERATIVE"), (text, kinds(passages, text))
 
 
