@@ -759,7 +759,8 @@ def test_what_the_writer_would_do_is_an_opinion_and_a_courtesy_is_not(passages):
         assert kinds(passages, text).get("DELIBERATIVE"), (text, kinds(passages, text))
     for text in ["We would like to thank the staff of the Laredo port for their help.\n",
                  "He said he would take the boat out on Sunday.\n",
-                 "I would be glad to bring you up to speed on the audit, but I suggest we set up a call later this week.\n"]:
+                 "I would be glad to bring you up to speed on the audit, but I suggest we set up a call later this week.\n",
+                 "What I would like is some information on where the working group stands on the pros and cons.\n"]:
         assert not kinds(passages, text).get("DELIBERATIVE"), (text, kinds(passages, text))
 
 
