@@ -760,7 +760,7 @@ def test_what_the_writer_would_do_is_an_opinion_and_a_courtesy_is_not(passages):
     for text in ["We would like to thank the staff of the Laredo port for their help.\n",
                  "He said he would take the boat out on Sunday.\n",
                  "I would be glad to bring you up to speed on the audit, but I suggest we set up a call later this week.\n",
-                 "What I would like is some information on where the working group stands on the pros and cons.\n"]:
+                 "What I would like is some information on where the working group stands on adding narcotics to the program.\n"]:
         assert not kinds(passages, text).get("DELIBERATIVE"), (text, kinds(passages, text))
 
 
