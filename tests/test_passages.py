@@ -101,6 +101,10 @@ def test_techniques_are_found(passages, text):
     "FOR OFFICIAL USE ONLY Page 1 of 3",
     "Grants under $25,000 are reviewed by the program office before award.",
     "The perimeter fence along the visitor lot was repainted in May.",
+    # how an agent may testify is the agency's legal process
+    "The authorized agent may testify only to facts within the scope set out above and may not give opinion "
+    "testimony about agency policies or other investigations.",
+    "If questions go beyond that scope at trial, the agent will decline to answer and will refer the court to this letter.",
     # a question asks; the law as a court stated it is public
     "Why are agents not stationed at the checkpoint on weekends between 0200 and 0500 hours?",
     "The Supreme Court upheld brief, suspicionless stops at fixed checkpoints near the border in "
