@@ -150,6 +150,15 @@ def test_the_number_of_a_unit_a_room_or_a_route_is_no_count(passages):
     assert not kinds(passages, text).get("LE_STATISTIC"), kinds(passages, text)
 
 
+def test_how_long_records_are_kept_or_a_deadline_is_no_statistic_nor_method(passages):
+    for text in ["Recordings not associated with an incident are retained for 180 days.\n",
+                 "Recordings tied to a complaint are retained until the matter is closed and for the period "
+                 "required by the records schedule.\n",
+                 "The agency will release recordings within 72 hours of the incident.\n"]:
+        assert not kinds(passages, text), (text, kinds(passages, text))
+    assert kinds(passages, "Agents made 72 arrests within the first week.\n").get("LE_STATISTIC") == ["72"]
+
+
 def test_how_long_requests_are_taking_is_a_statistic(passages):
     """A delay or a backlog tells an office's capacity ("requests are taking 23 business days")."""
     assert kinds(passages, "Audit trail requests are taking 23 business days to fill.").get("LE_STATISTIC") == ["23"]
