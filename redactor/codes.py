@@ -219,6 +219,8 @@ def _neighbour_lines(text: str, pos: int, before: int, after: int) -> tuple[list
 
 def is_senior_signer(page: Page, f: Finding, policy: Policy) -> bool:
     rules = policy.senior_signers
+    if rules.get("line_officer_cue") and re.match(rules["line_officer_cue"], page.text[f.end:f.end + 40]):
+        return False
     line_start, line_end = _line_at(page.text, f.start)
     before_on_line = page.text[line_start:f.start]
     # "said Director Joaquín R. Estrella", "Chief Patrol Agent Harlan B. Redmond approved": the

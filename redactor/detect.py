@@ -428,6 +428,9 @@ def _names_a_facility(text: str, f: Finding, detector: Detector) -> bool:
     # or the "name" is a natural place's: "Dumont Dunes", "Palm Springs", "Gila River Fire (Department)"
     if len(words) >= 2 and any(w.strip(".,") in detector.place_feature_words for w in words[1:]):
         return True
+    # or a business's: "Maher Terminals", "Alvarado Towing"
+    if len(words) >= 2 and words[-1].strip(".,") in detector.lexicons.get("business_words", []):
+        return True
     # "the Delaney Hall facility"
     after = re.match(r"[ \t]+(\p{Ll}+)", text[f.end:f.end + 40])
     if after and after.group(1) in detector.lexicons.get("facility_nouns", []):

@@ -26,12 +26,13 @@ FULL_NAME = rf"(?:{NAME_TOKEN})(?:[ \t]+(?:{PARTICLE}[ \t]+)?(?:{NAME_TOKEN})){{
 LAST_FIRST = rf"(?:{NAME_TOKEN}),[ \t]+(?:{NAME_TOKEN})(?:[ \t]+(?:{NAME_TOKEN}))?"
 # Law-enforcement style: surnames in capitals ("Rigoberto QUEZADA ALCÁNTAR", "BARRAGÁN-TOVAR, Ezequiel")
 CAPS_SURNAME = r"\p{Lu}{2,}(?:[-'’]\p{Lu}{2,})*(?![\w-])"
-CAPS_NAME = (rf"(?<![\w-])(?:\p{{Lu}}\p{{Ll}}+[ \t]+(?:\p{{Lu}}\.?[ \t]+)?{CAPS_SURNAME}(?:[ \t]+{CAPS_SURNAME})?"
+# (not a word of an address path: "Kieran O'Dwyer/PAPD/PANYNJ@PANYNJ, Rosalind N. Al-Masri")
+CAPS_NAME = (rf"(?<![\w/@-])(?:\p{{Lu}}\p{{Ll}}+[ \t]+(?:\p{{Lu}}\.?[ \t]+)?{CAPS_SURNAME}(?:[ \t]+{CAPS_SURNAME})?"
              rf"|{CAPS_SURNAME}(?:[ \t]+{CAPS_SURNAME})?,[ \t]*\n?[ \t]*\p{{Lu}}\p{{Ll}}+(?:[ \t]+\p{{Lu}}\.)?)")
 # A name written all in capitals, as dispatch printouts and records checks print them: surname first
 # with a comma ("MBATHA, FATIMA D.") or with a middle initial ("YESENIA T. HARROWGATE"); the given
 # name must be a known one.
-ALL_CAPS_NAME = (rf"(?<![\w-])(?:(?P<surname>{CAPS_SURNAME}(?:[ \t]+{CAPS_SURNAME}){{0,2}}),[ \t]*(?P<given>\p{{Lu}}{{2,}}(?:-\p{{Lu}}{{2,}})?)"
+ALL_CAPS_NAME = (rf"(?<![\w/@-])(?:(?P<surname>{CAPS_SURNAME}(?:[ \t]+{CAPS_SURNAME}){{0,2}}),[ \t]*(?P<given>\p{{Lu}}{{2,}}(?:-\p{{Lu}}{{2,}})?)"
                  rf"(?:[ \t]+\p{{Lu}}\.)?|(?P<given2>\p{{Lu}}{{2,}})[ \t]+\p{{Lu}}\.[ \t]+{CAPS_SURNAME})(?![\w-])")
 # An initial and a surname ("K. Saltonstall"): not the tail of "U.S." or "D.C.", not an
 # outline heading ("V. Business Process": a roman numeral at a line start, or more
@@ -75,6 +76,11 @@ WRAPPED_NAME_BREAK = re.compile(r"(?<=^[^\n]{40,}(?<![.:;!?])(?<=\p{Lu}\p{Ll}+))
 WRAPPED_CELL_NAME_BREAK = re.compile(
     r"(?<=\p{Lu}\p{Ll}+,)\n(?=\p{Lu}\p{Ll}+(?:-\p{L}\p{Ll}+)?(?:[ \t]+\p{Lu}\.)?[ \t]*(?:\n|$))"
     r"|(?<=\p{Lu}\p{Ll}+,[ \t]+\p{Lu}\p{Ll}+)\n(?=\p{Lu}\.[ \t]*(?:\n|$))")
+# A given-name-first name wrapped inside a narrow table cell: "Samira" / "Benali", or the second of
+# two names in a cell ("Tomasz Bautista; Mele" / "Fifita"). The given name ends its line and the
+# surname fills the next, so a cell that goes on is not read as a name.
+WRAPPED_CELL_GIVEN_NAME = (r"(?:^|(?<=[;,][ \t]))[ \t]*(?P<given>\p{Lu}\p{Ll}+(?:-\p{L}\p{Ll}+)?)(?:[ \t]+\p{Lu}\.)?[ \t]*\n"
+                           r"[ \t]*(?P<surname>(?:O['’])?\p{Lu}\p{Ll}+(?:\p{Lu}\p{Ll}+)?(?:[-'’]\p{Lu}?\p{Ll}+)*)(?=[ \t]*(?:\n|$|,))")
 # What may stand before a surname-first name in running text: "prepared by Rahimi, Wren".
 SURNAME_FIRST_LEAD = r"(?i:\b(?:by|reviewer|analyst|contact|attention|attn|poc|cc|bcc))[ \t]*:?[ \t]+$"
 
@@ -143,6 +149,11 @@ class StructuredNameRecognizer(EntityRecognizer):
         # (and take a lower-case particle inside it: "Sgt. Van der Linde", "Officer Aurelio T. Van der Linde")
         return re.compile(rf"(?<![\w.])(?:{titles})[ \t]+(?P<name>(?:{NAME_TOKEN})(?:(?:[ \t]+|[ \t]*\n[ \t]*)"
                           rf"(?:(?:der|den|de|del|de la|ter|ten|van|von|da|dos|du|des|di|la|le)[ \t]+)?(?:{NAME_TOKEN})){{0,3}})")
+
+    @cached_property
+    def only_titles(self):
+        titles = self._alternation([t.rstrip(".") for t in self.lex["person_titles"]])
+        return re.compile(rf"(?:(?:{titles})\.?[ \t]*)+")
 
     @cached_property
     def after_person_cue(self):
@@ -283,6 +294,8 @@ class StructuredNameRecognizer(EntityRecognizer):
 
         for m in self.titled.finditer(text):
             span = self._trim(m.group("name"), m.start("name"))
+            if span and self.only_titles.fullmatch(text[span[0]:span[1]]):
+                continue  # a title after a title ("Det. Sgt., Criminal Investigation Bureau") is no name
             if span:
                 single = len(text[span[0]:span[1]].split()) == 1
                 if single and span[1] < m.end("name"):
@@ -361,6 +374,10 @@ class StructuredNameRecognizer(EntityRecognizer):
         # capitalised name words are a name the small model may not tag ("Seong-min Ekwueme").
         for m in self.after_person_cue.finditer(text):
             add(m.start("name"), m.end("name"), 0.7, f"name after '{m.group('cue')}'", titled=True)
+        for m in re.finditer(WRAPPED_CELL_GIVEN_NAME, text, re.M):
+            if self._known_given(m.group("given")) and self._proper_noun(doc, *m.span("surname")):
+                add(m.start("given"), m.end("surname"), 0.72,
+                    f"{GIVEN_NAME_RULE} '{m.group('given')}' wrapped above a surname in a table cell")
         cells = WRAPPED_CELL_NAME_BREAK.sub(" ", text)
         for m in re.finditer(SURNAME_THEN_GIVEN, cells):
             # roster style only: the name opens its line (after a bullet or a label) and ends it,

@@ -1121,3 +1121,55 @@ def test_aliases_handles_and_payment_tags_are_withheld_like_names(tmp_path: Path
         "Officers handle 3rd-shift calls and handle 911 transfers."], "ALIAS")
     assert aliases == {"Nessa", "ghostledger77", "Shorty", "Lil Flaco", "@Kiki", "x_silentpartner_x",
                        "$CashKingMarco"}, aliases
+
+
+def test_notes_addresses_with_any_surname_shape_and_their_office_path_is_no_name(tmp_path: Path):
+    # a Lotus Notes routing block: the office path's capitals ("PANYNJ") are no surname in capitals
+    lines = ["From:", "Corliss Haugen/PAPD/PANYNJ", "", "To:", "Bettina Ruiz/PAPD/PANYNJ@PANYNJ", "",
+             "cc:", "Fionn O'Mara/PAPD/PANYNJ@PANYNJ, Yasmin T. Al-Hakim/PAPD/PANYNJ@PANYNJ"]
+    findings = found(tmp_path, lines)
+    assert findings.get("Fionn O'Mara/PAPD/PANYNJ@PANYNJ") == "EMAIL_ADDRESS", findings
+    assert findings.get("Yasmin T. Al-Hakim/PAPD/PANYNJ@PANYNJ") == "EMAIL_ADDRESS", findings
+    assert not {t for t, e in findings.items() if e == "PERSON" and "PANYNJ" in t}, findings
+
+
+def test_a_rank_after_a_rank_a_rank_as_a_greeting_and_a_business_are_not_names(tmp_path: Path):
+    lines = ["Subject: gate thefts", "", "Sarge,", "",
+             "The yard camera at Travis Trucking is down again; Curtis Logistics has the same problem.", "",
+             "Margaret Haugen", "Det. Sgt., Criminal Investigation Bureau", "312/555-0199"]
+    people = people_in(tmp_path, lines)
+    assert "Margaret Haugen" in people, people
+    assert not {"Sarge", "Sgt", "Sgt.", "Travis Trucking", "Curtis Logistics"} & people, people
+
+
+def test_a_given_name_wrapped_above_its_surname_in_a_narrow_cell(tmp_path: Path):
+    lines = ["Opened Office Scheme Subjects SSN",
+             "06/22/2021 Atlanta", "Counterfeit checks deposited by phone", "",
+             "Daniel Okafor; Priya", "Venkataraman", "",
+             "08/08/2022 Atlanta", "Rental assistance paid to a fictitious complex", "",
+             "Lucia M.", "Whitcombe", "",
+             "Austin", "Police", ""]
+    doc = load_document(make_pdf(tmp_path / "t.pdf", lines, fontsize=9, leading=1.3))
+    people = {" ".join(f.text.split()) for f in detect(doc, get_detector()) if f.entity == "PERSON"}
+    assert {"Priya Venkataraman", "Lucia M. Whitcombe"} <= people, people
+    assert not {p for p in people if "Police" in p}, people
+
+
+def test_an_ssn_in_spaced_groups_above_a_street_like_word_is_no_street_address(tmp_path: Path):
+    doc = load_document(make_pdf(tmp_path / "t.pdf", ["Hoa Nguyen", "987 65 4329", "Larkspur",
+                                                      "Drive-by of the listed addresses"], fontsize=9, leading=1.3))
+    findings = {f.text: f.entity for f in detect(doc, get_detector())}
+    assert not {t for t, e in findings.items() if e == "STREET_ADDRESS"}, findings
+    assert findings.get("987 65 4329") == "US_SSN", findings
+
+
+def test_a_line_officer_named_with_a_badge_is_withheld_whatever_the_title(tmp_path: Path):
+    # a game warden who seized a phone, named with a badge, is a line officer; a warden who
+    # approves, named by title alone, is the head of an institution
+    doc, findings = findings_for(tmp_path, [
+        "Seized June 17, 2023, 0915, by Warden Tomasz Brennan-Ruiz, badge C4471.",
+        "",
+        "Warden Patricia L. Okonkwo approved the transfer."])
+    texts = proposed(doc, findings)
+    assert "Tomasz Brennan-Ruiz" in texts, texts
+    assert not {t for t in texts if "Okonkwo" in t}, texts
