@@ -740,17 +740,40 @@ def unwrap(text: str) -> str:
     return "".join(chars)
 
 
+# A line of prose cut before its sentence ends: it stops on a comma or a joining word
+# ("… beyond about 12 miles in a").
+RUNS_ON = re.compile(r"[,;–—-]$|\b(?:and|or|of|the|to|a|an|in|with|that|for|by|on|at|from|than)$")
+
+
+def _bridges_gap(lines: list[str], i: int) -> bool:
+    """Line i's sentence goes on past the blank line under it: the layout put a gap inside a
+    sentence (a column or a box broke it), and the text after the gap opens in lower case."""
+    line = lines[i].strip()
+    # (only a line that stops on a joining word: a chat message or a cell runs to no margin)
+    if not line or not RUNS_ON.search(line):
+        return False
+    j = i + 1
+    while j < len(lines) and j <= i + 2 and not lines[j].strip():
+        j += 1
+    return j < len(lines) and j > i + 1 and lines[j].strip()[:1].islower()
+
+
 def _blocks(text: str) -> list[tuple[int, int]]:
     """Paragraphs: lines joined until a blank line, a bullet, or a line that ends a block
-    (a heading or table cell: short and without closing punctuation)."""
+    (a heading or table cell: short and without closing punctuation). A blank line inside a
+    sentence (see _bridges_gap) does not end its paragraph."""
     blocks, start, pos = [], 0, 0
     lines = text.split("\n")
+    bridging = False
     for i, line in enumerate(lines):
         end = pos + len(line)
         nxt = lines[i + 1] if i + 1 < len(lines) else None
-        closes = (nxt is None or not nxt.strip() or not line.strip() or BULLET_LINE.match(nxt)
-                  or (len(line.strip()) < 40 and not re.search(r"[,;]$|\b(?:and|or|of|the|to|a|in|with)$", line.strip())
-                      and not (nxt.strip()[:1].islower())))
+        if line.strip():
+            bridging = _bridges_gap(lines, i)
+        closes = not bridging and (
+            nxt is None or not nxt.strip() or not line.strip() or BULLET_LINE.match(nxt)
+            or (len(line.strip()) < 40 and not re.search(r"[,;]$|\b(?:and|or|of|the|to|a|in|with)$", line.strip())
+                and not (nxt.strip()[:1].islower())))
         if closes:
             if text[start:end].strip():
                 blocks.append((start, end))

@@ -854,3 +854,16 @@ def test_a_product_named_system_that_records_are_kept_in_or_run_against(passages
 def test_a_joined_code_beside_an_extract_is_a_system(passages):
     text = "E-1 VMS position extract, 07/19/2023, from KELP-Scope\n"
     assert kinds(passages, text).get("INTERNAL_SYSTEM") == ["KELP-Scope"], kinds(passages, text)
+
+
+def test_a_sentence_the_layout_breaks_with_a_blank_line_is_read_whole(passages):
+    # a column or a box put a gap inside the sentence: it stops on a joining word and goes on in
+    # lower case after the gap; the proposal covers both parts
+    text = ("Detection gaps\n\n"
+            "The sonar at the north buoy cannot tell a swimmer from a seal beyond about 300 yards in a\n\n"
+            "heavy chop. The buoy was installed in 2019.\n\n"
+            "Members of the public may call the station\n\n"
+            "anytime.\n")
+    found = [f.text for f in passages.find(0, text) if f.entity == "LE_TECHNIQUE"]
+    assert any(t.startswith("The sonar at the north buoy") and t.endswith("heavy chop.") for t in found), found
+    assert not any("installed in 2019" in t for t in found), found
