@@ -144,11 +144,20 @@ class StructuredNameRecognizer(EntityRecognizer):
 
     @cached_property
     def titled(self):
-        titles = self._alternation(self.lex["person_titles"])
+        # a title names one person or several ("Watch Commanders Okimoto and de la Rosa")
+        titles = self._alternation([*self.lex["person_titles"],
+                                    *(f"{t}s" for t in self.lex["person_titles"] if re.search(r"[a-rt-z]$", t))])
         # a name after a title may wrap onto the next line of its paragraph
         # (and take a lower-case particle inside it: "Sgt. Van der Linde", "Officer Aurelio T. Van der Linde")
         return re.compile(rf"(?<![\w.])(?:{titles})[ \t]+(?P<name>(?:{NAME_TOKEN})(?:(?:[ \t]+|[ \t]*\n[ \t]*)"
                           rf"(?:(?:der|den|de|del|de la|ter|ten|van|von|da|dos|du|des|di|la|le)[ \t]+)?(?:{NAME_TOKEN})){{0,3}})")
+
+    @cached_property
+    def listed_after_title(self):
+        """The next name of a list after a plural title: ", Name", " and Name", ", and Name"."""
+        return re.compile(rf"(?:,[ \t]+(?:and[ \t]+)?|[ \t]+(?:and|&)[ \t]+|[ \t]*\n[ \t]*(?:and|&)[ \t]+|[ \t]+(?:and|&)[ \t]*\n[ \t]*)"
+                          rf"(?P<name>(?:{NAME_TOKEN})(?:(?:[ \t]+|[ \t]*\n[ \t]*)(?:(?:de la|de|del|van|von|da|dos|du|di|la|le)(?:[ \t]+|[ \t]*\n[ \t]*))?(?:{NAME_TOKEN})){{0,3}})"
+                          rf"(?![\w'’-])")
 
     @cached_property
     def only_titles(self):
@@ -208,7 +217,8 @@ class StructuredNameRecognizer(EntityRecognizer):
     def holds_a_place(self, words: list[str]) -> bool:
         """A released place name among the words, and no known given name beside it: a state's
         name is also a surname ("Sinaloa Cartel" is no one, "Juan Carlos Peña Guerrero" is)."""
-        words = [w.strip(".,;:").lower() for w in words]
+        # (a lower-case particle is part of a surname: "de la Fuente" holds no "LA")
+        words = [w.strip(".,;:").lower() for w in words if not w[:1].islower()]
         return any(w in self.keep for w in words) and not any(w in self.given for w in words if w not in self.keep)
 
     @staticmethod
@@ -305,8 +315,24 @@ class StructuredNameRecognizer(EntityRecognizer):
                 if single and more and not plural and not self.titled.match(text, span[1] + more.end()):
                     continue  # a title-case heading goes on ("Security Officer Coverage and Screening"),
                     # a list of titled people does not ("Det. Mirabal and Det. Wojcik")
-                add(*span, 0.9, f"name after the title '{text[m.start():m.start('name')].strip()}'", single,
-                    titled=True)
+                title = text[m.start():m.start('name')].strip()
+                add(*span, 0.9, f"name after the title '{title}'", single, titled=True)
+                # a plural title goes on to the others it names ("Rangers Paiva and Laframboise",
+                # "Watch Commanders Cormac Okimoto and Anneliese de la Rosa")
+                pos = span[1]
+                while plural and (nxt := self.listed_after_title.match(text, pos)):
+                    start, end = nxt.span("name")
+                    # the name may wrap ("Anneliese de la" / "Rosa"), or end on its line ("… and Nez" / "The")
+                    for stop in dict.fromkeys((end, text.find("\n", start, end) if "\n" in nxt.group("name") else end)):
+                        words = list(re.finditer(r"\p{Lu}[\p{L}'’.-]*", text[start:stop]))
+                        # proper nouns; one alone the model must not call a place (it calls many surnames
+                        # a PRODUCT, and a whole listed name, particle and all, a GPE)
+                        if words and all(self._proper_noun(doc, start + w.start(), start + w.end()) for w in words) \
+                                and (len(words) > 1 or not self._is_place(doc, start, stop)):
+                            add(start, stop, 0.9, f"name after the title '{title}'", single=True, ask_spacy=False)
+                        if (start, stop) in found:
+                            break
+                    pos = end
 
         # The capitals convention is evidence enough (the small model often calls it an ORG),
         # unless the capitals are a title or office and the other word a place ("DFO, Atlanta").
@@ -392,11 +418,13 @@ class StructuredNameRecognizer(EntityRecognizer):
             previous = re.search(rf"{SURNAME_THEN_GIVEN}[ \t]*;[ \t]*$", before)
             listed = previous is not None and self._known_given(previous.group("given"))
             # (an FBI routing line opens with the copy count: "1 - Tanaka, Kenji")
-            opens = led or listed or re.fullmatch(r"[ \t]*(?:\d{1,2}[ \t]+)?(?:[-•▪●■*][ \t]*)?(?:[\w ./]{1,30}:[ \t]*)?", before)
+            # or it stands alone in parentheses ("prepared by the unit (Rahimi, Wren) for …")
+            bracketed = before.rstrip().endswith("(") and after.lstrip().startswith(")")
+            opens = led or listed or bracketed or re.fullmatch(r"[ \t]*(?:\d{1,2}[ \t]+)?(?:[-•▪●■*][ \t]*)?(?:[\w ./]{1,30}:[ \t]*)?", before)
             # what follows ends the name: the line's end, a clause, or the person's role
             # ("cc: Abeyta, Quinton, Group Supervisor, Tucson Resident Office")
             role = after.startswith(",") and self._is_role_line(after.lstrip(", \t"), opening_words=4)
-            closes = role or re.fullmatch(r"[ \t]*(?:[;(–—-].*|,[ \t]*(?:\p{Ll}.*|\p{Lu}{2,}.*)|\.?)", after) or (
+            closes = role or bracketed or re.fullmatch(r"[ \t]*(?:[;(–—-].*|,[ \t]*(?:\p{Ll}.*|\p{Lu}{2,}.*)|\.?)", after) or (
                 # a roster line: "Lachapelle, Peggy, Ash Mountain Subdistrict" (an office in title case)
                 not led and not before.strip() and re.fullmatch(
                     r",[ \t]*\p{Lu}[\p{L}.'’-]*(?:[ \t]+(?:\p{Lu}[\p{L}.'’-]*|of|and|for|the|[–—-]|[\d().+ -]{7,}))*[ \t]*", after))
@@ -404,7 +432,7 @@ class StructuredNameRecognizer(EntityRecognizer):
                 continue
             # with a lead ("by", "cc:") or a role after it, the small model's place label (it calls
             # many unfamiliar surnames a GPE) does not outweigh the known given name
-            if self._known_given(m.group("given")) and (led or listed or role
+            if self._known_given(m.group("given")) and (led or listed or role or bracketed
                                                         or not self._is_place(doc, *m.span("surname"))):
                 add(m.start(), m.end(), 0.72, f"{SURNAME_FIRST_RULE} '{m.group('given')}'",
                     ask_spacy=False)

@@ -1173,3 +1173,18 @@ def test_a_line_officer_named_with_a_badge_is_withheld_whatever_the_title(tmp_pa
     texts = proposed(doc, findings)
     assert "Tomasz Brennan-Ruiz" in texts, texts
     assert not {t for t in texts if "Okonkwo" in t}, texts
+
+
+def test_every_name_a_plural_title_lists_and_a_surname_first_name_in_parentheses(tmp_path: Path):
+    lines = ["Distribution: Patrol Agent in Charge; Watch Commanders Imelda Brzezinski and",
+             "Tobiah de la Fuente; Sector Intelligence.",
+             "Rangers Quispe and Laframboise sat on the garden for two nights.",
+             "Agents Lopez and Ruiz",
+             "The next day the garden was empty.",
+             "Prepared by the station intelligence unit (Okonkwo, Wren) for the Patrol Agent in Charge.",
+             "The annual report (Austin, Texas) is public."]
+    doc = load_document(make_pdf(tmp_path / "t.pdf", lines, fontsize=9, leading=1.3))
+    people = {" ".join(f.text.split()) for f in detect(doc, get_detector()) if f.entity == "PERSON"}
+    assert {"Imelda Brzezinski", "Tobiah de la Fuente", "Quispe", "Laframboise", "Lopez", "Ruiz",
+            "Okonkwo, Wren"} <= people, people
+    assert not {p for p in people if "The" in p.split() or "Austin" in p}, people
