@@ -217,6 +217,28 @@ def _neighbour_lines(text: str, pos: int, before: int, after: int) -> tuple[list
     return prev, nxt
 
 
+@lru_cache(maxsize=16)
+def _any_word(words: tuple[str, ...]) -> re.Pattern:
+    """Any of these words or phrases, whole, in any case (compiled once)."""
+    if not words:
+        return re.compile(r"(?!)")
+    return re.compile(r"(?i)\b(?:" + "|".join(re.escape(w) for w in words) + r")\b")
+
+
+@lru_cache(maxsize=16)
+def _title_at_end(titles: tuple[str, ...]) -> re.Pattern:
+    """One of these titles at the end of a text (compiled once, not once per title and name)."""
+    if not titles:
+        return re.compile(r"(?!)")
+    return re.compile("(?:" + "|".join(f"(?:{t})" for t in titles) + r")[,:]?[ \t]*$")
+
+
+@lru_cache(maxsize=16)
+def _title_at_start(titles: tuple[str, ...]) -> re.Pattern:
+    """One of these titles at the start of a text (use with .match)."""
+    return re.compile("|".join(f"(?:{t})" for t in titles) if titles else r"(?!)")
+
+
 def is_senior_signer(page: Page, f: Finding, policy: Policy) -> bool:
     rules = policy.senior_signers
     if rules.get("line_officer_cue") and re.match(rules["line_officer_cue"], page.text[f.end:f.end + 40]):
@@ -233,8 +255,8 @@ def is_senior_signer(page: Page, f: Finding, policy: Policy) -> bool:
     not_titles = rules.get("not_titles", [])
     # ("the Patrol Agent in Charge, Ignatius P. Moreau,": the title in apposition)
     # ("Director: Mei Ferreira-Lopes": the title as a label)
-    if any(re.search(rf"(?:{t})[,:]?[ \t]*$", before) for t in rules["titles"]) and \
-            not any(re.search(rf"(?:{t})[,:]?[ \t]*$", before) for t in not_titles):
+    if _title_at_end(tuple(rules["titles"])).search(before) and \
+            not _title_at_end(tuple(not_titles)).search(before):
         # named as the one to call ("contact ASTI Section Chief … at (202) …"): a point of contact,
         # whose name agencies withhold whatever the title; signing and announcing is what is public
         return not re.search(rules.get("contact_cue", r"(?!)"), before)
@@ -243,9 +265,9 @@ def is_senior_signer(page: Page, f: Finding, policy: Policy) -> bool:
         rest_of_line = ""  # the signer's initials beside the typed name ("Marcy M. Forman M. M. F.")
     prev, nxt = _neighbour_lines(page.text, f.start, 3, 1)
     title_text = rest_of_line if rest_of_line.strip() else (nxt[0].strip() if nxt else "")
-    if not any(re.match(t, title_text) for t in rules["titles"]) or any(re.match(t, title_text) for t in not_titles):
+    if not _title_at_start(tuple(rules["titles"])).match(title_text) or _title_at_start(tuple(not_titles)).match(title_text):
         return False
-    if rest_of_line.strip() and any(re.match(t, title_text) for t in rules.get("head_titles", [])):
+    if rest_of_line.strip() and _title_at_start(tuple(rules.get("head_titles", []))).match(title_text):
         return True  # "…, Attorney General" in apposition: the head of the office, wherever named
     # a signature block: the name alone on its line, the senior title on the next. A row of a table
     # of names (an attendance list or a roster under a "Name" header) looks the same: there only the
@@ -349,7 +371,7 @@ def is_public_contact(page: Page, f: Finding, policy: Policy) -> bool:
         near = prev[-1] if prev else ""
     if f.entity == "EMAIL_ADDRESS":  # a person's address may follow an office's name: only "its … mailbox"
         return bool(re.search(rules.get("mailbox_before", r"(?!)"), near[-60:], re.IGNORECASE))
-    return any(re.search(rf"(?i)\b{re.escape(m)}\b", near) for m in rules.get("line_words", []))
+    return bool(_any_word(tuple(rules.get("line_words", []))).search(near))
 
 
 # Rough glyph widths relative to an average character, so a part of a word ("72" of "72.",

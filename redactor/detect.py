@@ -269,7 +269,11 @@ def _repeated_passages(document: Document, passages: list[Finding]) -> list[Find
         if f.entity in SENTENCE_ENTITIES and len(f.text.split()) >= SENTENCE_WORDS:
             wanted.setdefault(" ".join(f.text.split()), f)
     out = []
+    # (the words once, at their own place, is the common case: no pattern is compiled for it)
+    flat = [" ".join(page.text.split()) for page in document.pages]
     for text, origin in wanted.items():
+        if sum(page.count(text) for page in flat) < 2:
+            continue
         pattern = re.compile(r"(?<![\w])" + r"\s+".join(re.escape(w) for w in text.split()) + r"(?![\w])")
         for page in document.pages:
             for m in pattern.finditer(page.text):
@@ -597,9 +601,14 @@ def _propagate(document: Document, findings: list[Finding], entities: set[str],
     skip = detector.names.not_name | detector.names.keep | STOP_WORDS
     patterns: list[tuple[re.Pattern, Finding, str]] = []
     parts_seen: set[str] = set()
+    # A string that occurs no more often than the one it was found in has no other occurrence to
+    # find: no pattern is compiled for it (compiling is most of this step's cost).
+    flat = " ".join(" ".join(page.text for page in document.pages).split())
     for text, f in targets.items():
+        found_in = flat.count(" ".join(text.split()))
         flexible = r"\s+".join(re.escape(part) for part in text.split())
-        patterns.append((re.compile(rf"(?<![\w@.-]){flexible}(?![\w@-])"), f, "same string found elsewhere"))
+        if found_in > 1:
+            patterns.append((re.compile(rf"(?<![\w@.-]){flexible}(?![\w@-])"), f, "same string found elsewhere"))
         if f.entity != "PERSON":
             continue
         first, surname = _name_parts(text)
@@ -614,6 +623,8 @@ def _propagate(document: Document, findings: list[Finding], entities: set[str],
                 continue
             if len(part) >= 3 and part.lower() not in skip and part not in parts_seen:
                 parts_seen.add(part)  # a surname takes its initials along: "K. Saltonstall"
+                if part[0].isupper() and flat.count(" ".join(part.split())) <= found_in:
+                    continue  # every use of the part is inside the full name
                 # a particle opening the surname is capitalised at a sentence's start ("De la Cruz said")
                 spelled = r"\s+".join(re.escape(w) for w in part.split())
                 if part[0].islower():
@@ -621,9 +632,13 @@ def _propagate(document: Document, findings: list[Finding], entities: set[str],
                 patterns.append((re.compile(rf"(?<![\w-]){initials}{spelled}(?![\w-])"), f,
                                  f"part of the name '{text}' used alone"))
     new: list[Finding] = []
+    # (not again where a finding already stands: a passage and its copy would both be proposed)
+    taken = {(f.page, f.start, f.end) for f in findings}
     for page in document.pages:
         for pattern, origin, why in patterns:
             for m in pattern.finditer(page.text):
+                if (page.number, m.start(), m.end()) in taken:
+                    continue
                 new.append(Finding(page.number, m.start(), m.end(), m.group(), origin.entity,
                                    origin.score, "ConsistencyPropagation",
                                    f"{why} (first found by {origin.recognizer})", origin=origin.text))

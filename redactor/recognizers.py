@@ -81,6 +81,8 @@ WRAPPED_CELL_NAME_BREAK = re.compile(
 # surname fills the next, so a cell that goes on is not read as a name.
 WRAPPED_CELL_GIVEN_NAME = (r"(?:^|(?<=[;,][ \t]))[ \t]*(?P<given>\p{Lu}\p{Ll}+(?:-\p{L}\p{Ll}+)?)(?:[ \t]+\p{Lu}\.)?[ \t]*\n"
                            r"[ \t]*(?P<surname>(?:O['’])?\p{Lu}\p{Ll}+(?:\p{Lu}\p{Ll}+)?(?:[-'’]\p{Lu}?\p{Ll}+)*)(?=[ \t]*(?:\n|$|,))")
+# The surname-first name before this one in a list ("Mirabal, Peggy H.; Hanrahan, Ivo")
+LISTED_BEFORE = re.compile(rf"{SURNAME_THEN_GIVEN}[ \t]*;[ \t]*$")
 # What may stand before a surname-first name in running text: "prepared by Rahimi, Wren".
 SURNAME_FIRST_LEAD = r"(?i:\b(?:by|reviewer|analyst|contact|attention|attn|poc|cc|bcc))[ \t]*:?[ \t]+$"
 
@@ -415,7 +417,7 @@ class StructuredNameRecognizer(EntityRecognizer):
             before = re.sub(r"^[ \t]*[\p{L}\d-]*\d[\p{L}\d-]*[ \t]+$", "", before)
             led = re.search(SURNAME_FIRST_LEAD, before)
             # or the next in a list of such names ("Mirabal, Peggy H.; Hanrahan, Ivo; ...")
-            previous = re.search(rf"{SURNAME_THEN_GIVEN}[ \t]*;[ \t]*$", before)
+            previous = LISTED_BEFORE.search(before)
             listed = previous is not None and self._known_given(previous.group("given"))
             # (an FBI routing line opens with the copy count: "1 - Tanaka, Kenji")
             # or it stands alone in parentheses ("prepared by the unit (Rahimi, Wren) for …")

@@ -1188,3 +1188,20 @@ def test_every_name_a_plural_title_lists_and_a_surname_first_name_in_parentheses
     assert {"Imelda Brzezinski", "Tobiah de la Fuente", "Quispe", "Laframboise", "Lopez", "Ruiz",
             "Okonkwo, Wren"} <= people, people
     assert not {p for p in people if "The" in p.split() or "Austin" in p}, people
+
+
+def test_a_string_found_once_is_proposed_once_where_it_stands_and_again_where_it_recurs(tmp_path: Path):
+    # a system name the passage rules found is not proposed a second time at its own place by the
+    # consistency step; a later use of it, and a surname used alone, are still found
+    doc, findings = findings_for(tmp_path, [
+        "Source records are kept in SEABAG; case data in the WAVELINK source ledger.",
+        "Agent Marisol Quarrington-Diaz reviewed the files.",
+        "The SEABAG export was sent to Quarrington-Diaz on Friday."])
+    places = [(f.page, f.start, f.end) for f in findings]
+    assert len(places) == len(set(places)), findings
+    seabag = [f for f in findings if f.text == "SEABAG"]
+    assert len(seabag) == 2, findings
+    assert sum(f.text == "Quarrington-Diaz" for f in findings) == 1, findings
+    proposals = code_findings(doc, findings)[0].proposals
+    spots = [(p.page, p.text) for p in proposals]
+    assert spots.count((0, "SEABAG")) == 2, spots
