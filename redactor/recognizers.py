@@ -8,6 +8,7 @@ data/lexicons.yaml.
 from __future__ import annotations
 
 import importlib
+import unicodedata
 from functools import cached_property, lru_cache
 
 import gender_guesser.detector
@@ -91,7 +92,19 @@ SURNAME_FIRST_LEAD = r"(?i:\b(?:by|reviewer|analyst|contact|attention|attn|poc|c
 def dictionary_given_names() -> frozenset[str]:
     """The 60,000 first names of the gender-guesser dictionary, lower-cased: a curated list, in
     which few names are also words or places."""
-    return frozenset(gender_guesser.detector.Detector(case_sensitive=False).names)
+    names = set(gender_guesser.detector.Detector(case_sensitive=False).names)
+    # US records often drop the accents: "Soren" for "Søren", "Bartlomiej" for "Bartłomiej"
+    names |= {ascii_form for name in names if not name.isascii()
+              if len(ascii_form := _ascii_fold(name)) >= 4 and ascii_form.isascii()}
+    return frozenset(names)
+
+
+# letters that Unicode decomposition does not reduce to a base letter and an accent
+_FOLD = str.maketrans({"ø": "o", "æ": "ae", "ß": "ss", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "œ": "oe", "ı": "i"})
+
+
+def _ascii_fold(name: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", name.translate(_FOLD)) if not unicodedata.combining(c))
 
 
 @lru_cache(maxsize=4)
@@ -354,12 +367,23 @@ class StructuredNameRecognizer(EntityRecognizer):
             add(m.start(), m.end(), 0.85, "name with the surname in capitals", ask_spacy=False)
         for m in re.finditer(ALL_CAPS_NAME, text):
             given = (m.group("given") or m.group("given2")).lower()
-            words = [w.strip(",.").lower() for w in m.group().split()]
+            start = m.start()
+            if m.group("surname"):
+                # the words of a dispatch line before the surname are not part of it ("REG TO
+                # MBATHA, FATIMA D."): the name starts after the last word that is no name's
+                for w in re.finditer(r"\S+", m.group("surname")):
+                    if w.group().lower() in self.roles or w.group().lower() in self.not_name \
+                            or w.group().lower() in STOP_WORDS:
+                        start = m.start("surname") + w.end()
+                start = start + len(text[start:m.end()]) - len(text[start:m.end()].lstrip())
+                if start >= m.end("surname"):
+                    continue
+            words = [w.strip(",.").lower() for w in text[start:m.end()].split()]
             # (a short word after a code and a comma is a dispatch abbreviation: "ENRT, ETA 4")
             short = m.group("given") and len(given) < 4 and not re.search(r"\p{Lu}\.$", m.group())
             if not short and all(part in self.given for part in given.split("-")) and not any(
                     w in self.roles or w in self.not_name or w in self.keep for w in words):
-                add(m.start(), m.end(), 0.8, "name in capitals with a known given name", ask_spacy=False)
+                add(start, m.end(), 0.8, "name in capitals with a known given name", ask_spacy=False)
         # "V. Responsibilities" is an outline heading: the surname must be a proper noun.
         for m in re.finditer(INITIAL_NAME, text, re.M):
             before = re.search(r"(\p{L}+)[ \t]+$", text[max(0, m.start() - 30):m.start()])

@@ -1205,3 +1205,17 @@ def test_a_string_found_once_is_proposed_once_where_it_stands_and_again_where_it
     proposals = code_findings(doc, findings)[0].proposals
     spots = [(p.page, p.text) for p in proposals]
     assert spots.count((0, "SEABAG")) == 2, spots
+
+
+def test_capitals_after_dispatch_words_a_crew_number_and_a_given_name_written_without_accents(tmp_path: Path):
+    lines = ["23:44:12 [D1] PLATE RETURN ON TRAILER: REG TO OKONJO, HALIMA D., 1192 HERON LOOP",
+             "M31 BRANDVOLD, SOREN H. #4471 23:42:30 23:42:41 23:51:10",
+             "", "cc: Deputy Director, PFPA",
+             "Vasconcelos, Joao, Contracting Officer Representative"]
+    doc = load_document(make_pdf(tmp_path / "t.pdf", lines, fontsize=9, leading=1.3))
+    findings = {f.text: f.entity for f in detect(doc, get_detector())}
+    assert findings.get("OKONJO, HALIMA D.") == "PERSON", findings
+    assert findings.get("BRANDVOLD, SOREN H.") == "PERSON", findings
+    assert findings.get("4471") == "BADGE_NUMBER", findings
+    assert findings.get("Vasconcelos, Joao") == "PERSON", findings
+    assert not {t for t, e in findings.items() if e == "PERSON" and ("REG" in t or "TO " in t)}, findings
