@@ -83,6 +83,7 @@ class PassageDetector:
         self.numbered_name = re.compile(st.get("numbered_name", "(?!)"), FLAGS)
         self.item_nouns = re.compile(st["item_nouns"], FLAGS)
         self.table_headers = re.compile(st["table"]["headers"], FLAGS)
+        self.calendar_day = re.compile(st["table"]["calendar_day"], FLAGS | re.M)
         # A cell that holds a count: "48", "69 officers", "8 of 11", "33 (42)", "88 percent" —
         # not a row label ("Zone 1 (Lochiel)"), a numbered heading ("2. Arrests"), a date or a phone.
         # Two cells may share a line ("39 agents 28 on line").
@@ -462,7 +463,8 @@ class PassageDetector:
                 cell = not alone and len(line.split()) <= 4  # "270 boardings", "15 agents"
                 near = "\n".join(_nearby_lines(lines, i, window)) if alone or cell else ""
                 if alone:  # a table cell: the headers or row labels near it say what it counts
-                    if not self.stat_nouns.search(near) or self.public_table.search(self._table_top(grid_lines, i)):
+                    top = self._table_top(grid_lines, i)
+                    if not self.stat_nouns.search(near) or self.public_table.search(top) or self._calendar(top):
                         continue
                     why = "figure in a table of enforcement counts"
                 elif cell and (self.stat_nouns.search(line) or self.item_nouns.search(line)) \
@@ -514,6 +516,9 @@ class PassageDetector:
             if not (self.stat_nouns.search(labels) or self.table_headers.search(labels)) \
                     or self.public_table.search(labels):  # "Summary (public figures)"
                 return
+            # (a note that ends on a period splits a calendar into runs: its weekdays head the month)
+            if self._calendar("\n".join(lines[max(0, first - 40):run[-1] + 1])):
+                return
             for i in cells:
                 for m in self.figure.finditer(lines[i]):
                     s = offsets[i] + m.start()
@@ -533,6 +538,10 @@ class PassageDetector:
             run = []
         close(run)
         return out
+
+    def _calendar(self, grid: str) -> bool:
+        """A month laid out under weekday headers: its figures are the days of the month."""
+        return len(self.calendar_day.findall(grid)) >= 3
 
     def _table_top(self, lines: list[str], i: int, rows: str | None = None) -> str:
         """The grid of short lines (or, given `rows`, of lines holding that column separator) that

@@ -867,3 +867,15 @@ def test_a_sentence_the_layout_breaks_with_a_blank_line_is_read_whole(passages):
     found = [f.text for f in passages.find(0, text) if f.entity == "LE_TECHNIQUE"]
     assert any(t.startswith("The sonar at the north buoy") and t.endswith("heavy chop.") for t in found), found
     assert not any("installed in 2019" in t for t in found), found
+
+
+def test_the_days_of_a_month_calendar_are_no_counts(passages):
+    text = ("Duty calendar, June (leave, travel and training)\n\nMon\nTue\nWed\nThu\nFri\n\n"
+            "3\nOkafor on leave\n\n4\n5\nAll hands, 0900\n\n6\nMbeki TDY Denver (to 6/14)\n\n7\n"
+            "10\n11\nRuiz on medical leave.\n\n12\n13\nFirearms qualification\n\n14\n17\n18\n"
+            "Officers on duty\n\n19\n20\n21\n")
+    stats = [f.text for f in passages.find(0, text) if f.entity == "LE_STATISTIC"]
+    assert not stats, stats
+    # a grid of counts under the same labels is still one
+    grid = "Officers on duty by shift\n\nDay\nSwing\nNight\n\n14 officers\n9 officers\n3 officers\n"
+    assert [f.text for f in passages.find(0, grid) if f.entity == "LE_STATISTIC"], grid
