@@ -443,7 +443,12 @@ class PassageDetector:
         staffed = {next(((a, b) for a, b in spans if a <= m.end() < b), None)
                    for m in self.figure.finditer(text) if self.staffing.match(text[m.end():m.end() + 80])}
         for i, line in enumerate(lines):
+            # a running header or footer numbers the pages ("… — slide 3 of 11"): its page number and
+            # page count are no counts (a line repeated with other figures, "Apprehensions 412", is read)
+            furniture = line.strip() and _furniture(line, running)
             for m in self.figure.finditer(line):
+                if furniture and (m.group() == str(page + 1) or re.search(r"\bof\s*$", line[:m.start()])):
+                    continue
                 s = offsets[i] + m.start()
                 figure = self.figure.match(text, s).group()  # "49" / "percent" wraps to the next line
                 span = next(((a, b) for a, b in spans if a <= s < b), None)

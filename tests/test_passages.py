@@ -879,3 +879,20 @@ def test_the_days_of_a_month_calendar_are_no_counts(passages):
     # a grid of counts under the same labels is still one
     grid = "Officers on duty by shift\n\nDay\nSwing\nNight\n\n14 officers\n9 officers\n3 officers\n"
     assert [f.text for f in passages.find(0, grid) if f.entity == "LE_STATISTIC"], grid
+
+
+def test_a_running_footers_slide_numbers_are_no_counts_but_a_row_label_repeated_on_pages_is(tmp_path: Path):
+    import pymupdf
+    pdf = pymupdf.open()
+    for number, body in enumerate(["Apprehensions in the corridor: 412 this quarter, up from 388 last quarter.",
+                                   "Apprehensions in the corridor: 297 this quarter, up from 251 last quarter."],
+                                  start=1):
+        page = pdf.new_page()
+        page.insert_text((54, 72), body, fontsize=10)
+        page.insert_text((54, 760), f"Office of Criminal Investigations - Field Office cases - slide {number} of 14",
+                         fontsize=8)
+    pdf.save(tmp_path / "deck.pdf")
+    doc = load_document(tmp_path / "deck.pdf")
+    stats = {(f.page, f.text) for f in detect(doc, get_detector()) if f.entity == "LE_STATISTIC"}
+    assert {(0, "412"), (1, "297")} <= stats, stats
+    assert not {t for _, t in stats if t in ("1", "2", "14")}, stats
