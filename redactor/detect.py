@@ -194,6 +194,7 @@ def _kept_finding(page: int, text: str, r, artifacts, detector: Detector) -> Fin
         finding = finding and _join_wrapped_given(text, finding, detector)
         finding = finding and _join_particle_surname(text, finding)
     if finding and not _heading_guess(text, finding) \
+            and not _outline_item(text, finding, detector) \
             and not _common_words(finding, artifacts.tokens, detector) \
             and not _names_a_facility(text, finding, detector) \
             and not _names_a_thing(text, finding, detector):
@@ -416,6 +417,19 @@ def _heading_guess(text: str, f: Finding) -> bool:
             or (text[line_start:f.start].strip(" -•*") == "" and text[f.end:f.end + 1] == ":")
             or words[0].lower() in STOP_WORDS
             or len(words) == 1)
+
+
+def _outline_item(text: str, f: Finding, detector: Detector) -> bool:
+    """A lettered or numbered heading read as an initial and a surname: "Appendix B. Definitions",
+    "Annex A. Law enforcement staff", or a roman numeral opening its line ("V. Challenges")."""
+    if f.entity != "PERSON" or not re.fullmatch(r"\p{Lu}\.\s+\p{Lu}\p{Ll}+", f.text):
+        return False
+    line_start = text.rfind("\n", 0, f.start) + 1
+    before = text[line_start:f.start]
+    word = re.search(r"(\p{L}+)[ \t]+$", before)
+    outline = {w.lower() for w in detector.lexicons.get("outline_words", [])}
+    return (word is not None and word.group(1).lower() in outline) or \
+        (not before.strip(" \t-•*") and f.text[0] in "IVX")
 
 
 def _names_a_facility(text: str, f: Finding, detector: Detector) -> bool:

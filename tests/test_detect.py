@@ -1219,3 +1219,14 @@ def test_capitals_after_dispatch_words_a_crew_number_and_a_given_name_written_wi
     assert findings.get("4471") == "BADGE_NUMBER", findings
     assert findings.get("Vasconcelos, Joao") == "PERSON", findings
     assert not {t for t, e in findings.items() if e == "PERSON" and ("REG" in t or "TO " in t)}, findings
+
+
+def test_lettered_headings_and_a_tables_header_cells_are_not_names(tmp_path: Path):
+    lines = ["Appendix B. Definitions", "", "Annex A. Activation log extract (mids, January 17)", "",
+             "V. Challenges / concerns", "",
+             "Name", "Position", "Shift", "Imelda Brzezinski", "Investigator", "Day", "",
+             "The report was signed by K. Saltonstall and reviewed by Agent B. Hollister."]
+    doc = load_document(make_pdf(tmp_path / "t.pdf", lines, fontsize=9, leading=1.3))
+    people = {" ".join(f.text.split()) for f in detect(doc, get_detector()) if f.entity == "PERSON"}
+    assert {"K. Saltonstall", "B. Hollister", "Imelda Brzezinski"} <= people, people
+    assert not {p for p in people if p.split()[-1] in ("Definitions", "Activation", "Challenges", "Shift")}, people
