@@ -206,6 +206,12 @@ class PassageDetector:
         for start, end in spans:
             found += self._score_clause(page, text, start, end, None, marked, {}, ("deliberative",))
         found = self._with_short_neighbours(text, found, spans)
+        # a running marking at the page's head or foot ("OFFICIAL USE ONLY // UCNI NOT PRESENT" on every
+        # page) is no passage; a sentence repeated on two slides is, wherever it stands
+        filled = [ln.strip() for ln in text.split("\n") if ln.strip()]
+        edges = set(filled[:2] + filled[-2:])
+        found = [f for f in found if not (f.text.strip() in edges and f.text.strip().isupper()
+                                          and _furniture(f.text, running))]
         return self._figures_not_methods(text, found, figures)
 
     def _sibling_clauses(self, page: int, text: str, found: list[Finding], spans: list[tuple[int, int]],

@@ -896,3 +896,18 @@ def test_a_running_footers_slide_numbers_are_no_counts_but_a_row_label_repeated_
     stats = {(f.page, f.text) for f in detect(doc, get_detector()) if f.entity == "LE_STATISTIC"}
     assert {(0, "412"), (1, "297")} <= stats, stats
     assert not {t for _, t in stats if t in ("1", "2", "14")}, stats
+
+
+def test_a_running_marking_is_no_technique_but_a_bullet_repeated_on_two_slides_is(tmp_path: Path):
+    import pymupdf
+    pdf = pymupdf.open()
+    for number in (1, 2):
+        page = pdf.new_page()
+        page.insert_text((54, 40), "LAW ENFORCEMENT SENSITIVE // SURVEILLANCE METHODS NOT PRESENT", fontsize=8)
+        page.insert_text((54, 90), f"Slide {number}: Night coverage\n\n"
+                         "Agents stop checking the ranch road gate after 2200 because only one unit is on duty.",
+                         fontsize=10)
+    pdf.save(tmp_path / "deck.pdf")
+    found = [f for f in detect(load_document(tmp_path / "deck.pdf"), get_detector()) if f.entity == "LE_TECHNIQUE"]
+    assert not [f for f in found if "SENSITIVE" in f.text], found
+    assert {f.page for f in found if f.text.startswith("Agents stop checking")} == {0, 1}, found
