@@ -911,3 +911,14 @@ def test_a_running_marking_is_no_technique_but_a_bullet_repeated_on_two_slides_i
     found = [f for f in detect(load_document(tmp_path / "deck.pdf"), get_detector()) if f.entity == "LE_TECHNIQUE"]
     assert not [f for f in found if "SENSITIVE" in f.text], found
     assert {f.page for f in found if f.text.startswith("Agents stop checking")} == {0, 1}, found
+
+
+def test_the_records_own_purpose_line_is_released_and_what_it_weighs_is_not(passages):
+    text = ("This memorandum summarizes the unit's workload since March 1, 2024 and asks for a decision on "
+            "the referral criteria before the start of FY 2025.\n\n"
+            "This paper proposes changes to weekend coverage for consideration by the Special Agent in Charge.\n\n"
+            "We recommend Option 2, because the first option would leave the port without a second agent "
+            "on weekends.\n")
+    found = [(f.entity, f.text) for f in passages.find(0, text)]
+    assert not [t for _, t in found if t.startswith("This ")], found
+    assert any(e == "DELIBERATIVE" and t.startswith("We recommend Option 2") for e, t in found), found
