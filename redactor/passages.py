@@ -205,6 +205,7 @@ class PassageDetector:
         # ("Headquarters may prefer a narrower pilot; we should be prepared to defend ...").
         for start, end in spans:
             found += self._score_clause(page, text, start, end, None, marked, {}, ("deliberative",))
+        found += self._options_table(page, text, found)
         found = self._with_short_neighbours(text, found, spans)
         # a running marking at the page's head or foot ("OFFICIAL USE ONLY // UCNI NOT PRESENT" on every
         # page) is no passage; a sentence repeated on two slides is, wherever it stands
@@ -243,6 +244,35 @@ class PassageDetector:
                 out.append(Finding(page, a, b, text[a:b], entity, round(min(0.95, 0.5 + 0.15 * total), 2),
                                    f"{RECOGNIZER}:technique",
                                    f"technique cues (weight {total:.1f}): {labels}; in the sentence of a technique"))
+        return out
+
+    def _options_table(self, page: int, text: str, found: list[Finding]) -> list[Finding]:
+        """The cells of a table that weighs options (advantages and disadvantages, pros and cons)."""
+        cfg = self.deliberative.get("options_table")
+        if not cfg:
+            return []
+        header, end = re.compile(cfg["header"], FLAGS | re.M), re.compile(cfg["end"], FLAGS)
+        headers = list(header.finditer(text))
+        if len(headers) < int(cfg["min_headers"]):
+            return []
+        label = re.compile(cfg["label"], FLAGS)
+        entity = self.deliberative["entity"]
+        taken = [(f.start, f.end) for f in found if f.entity == entity]
+        out: list[Finding] = []
+        grid_start = headers[int(cfg["min_headers"]) - 1].end()
+        lines = text[grid_start:].split("\n")[1:int(cfg["max_lines"])]
+        grid_end = grid_start + 1
+        for line in lines:
+            if end.match(line):
+                break
+            grid_end += len(line) + 1
+        for a, b in _blocks(text[grid_start:grid_end]):
+            a, b = grid_start + a, grid_start + b
+            cell = text[a:b]
+            if label.match(cell) or len(cell.split()) < 3 or any(s < b and a < e for s, e in taken):
+                continue
+            out.append(Finding(page, a, b, cell, entity, 0.8, f"{RECOGNIZER}:deliberative",
+                               "a cell of a table weighing options (advantages and disadvantages)"))
         return out
 
     def _with_short_neighbours(self, text: str, found: list[Finding], spans: list[tuple[int, int]]) -> list[Finding]:

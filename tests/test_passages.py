@@ -922,3 +922,20 @@ def test_the_records_own_purpose_line_is_released_and_what_it_weighs_is_not(pass
     found = [(f.entity, f.text) for f in passages.find(0, text)]
     assert not [t for _, t in found if t.startswith("This ")], found
     assert any(e == "DELIBERATIVE" and t.startswith("We recommend Option 2") for e, t in found), found
+
+
+def test_the_cells_of_a_table_weighing_options_are_deliberative(passages):
+    text = ("OPTIONS\n\nOption\nAdvantages\nDisadvantages\n\n"
+            "1. Keep the current\npatrol schedule\n\n"
+            "No cost to the other squads;\nthe overtime budget holds.\n\n"
+            "The east lots stay uncovered on weekends for\nanother season.\n\n"
+            "2. Add a second\nweekend unit\n\n"
+            "Covers the east lots and reassures the tenants.\n\n"
+            "Overtime runs past the budget by July.\n\n"
+            "RECOMMENDATION\n\n"
+            "The parking office will post the new hours at every entrance.\n")
+    found = {f.text.replace("\n", " ") for f in passages.find(0, text) if f.entity == "DELIBERATIVE"}
+    assert {"No cost to the other squads; the overtime budget holds.",
+            "Covers the east lots and reassures the tenants.",
+            "Overtime runs past the budget by July."} <= found, found
+    assert not {t for t in found if "parking office will post" in t or t.startswith(("1.", "2."))}, found
