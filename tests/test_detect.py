@@ -32,6 +32,21 @@ def people_in(tmp_path: Path, lines: list[str]) -> set[str]:
     return found_of(tmp_path, lines, "PERSON")
 
 
+def people_in_narrow_lines(tmp_path: Path, lines: list[str]) -> set[str]:
+    """The names found in tightly set lines (9 pt, 1.3 leading: table cells and wrapped prose keep
+    single line breaks), each with its line breaks read as spaces."""
+    doc = load_document(make_pdf(tmp_path / "t.pdf", lines, fontsize=9, leading=1.3))
+    return {" ".join(f.text.split()) for f in detect(doc, get_detector()) if f.entity == "PERSON"}
+
+
+def assert_withheld_and_released(tmp_path: Path, lines: list[str], withheld: str, released: str) -> None:
+    """The policy proposes the name `withheld` and no text holding `released` (a senior official)."""
+    doc, findings = findings_for(tmp_path, lines)
+    texts = proposed(doc, findings)
+    assert withheld in texts, texts
+    assert not {t for t in texts if released in t}, texts
+
+
 def proposed(doc, findings=None) -> set[str]:
     """The texts the policy proposes for a document (detected here unless findings are given)."""
     findings = detect(doc, get_detector()) if findings is None else findings
@@ -885,21 +900,16 @@ def test_an_fbi_routing_line_and_a_state_cause_number(tmp_path: Path):
 
 
 def test_a_deputy_chief_patrol_agent_signing_is_not_released(tmp_path: Path):
-    doc, findings = findings_for(tmp_path, ["Approved as amended.", "", "Steven L. Marchetti", "Deputy Chief Patrol Agent",
-                                            "Tucson Sector", "", "Chief Patrol Agent Harlan B. Redmond approved it."])
-    texts = proposed(doc, findings)
-    assert "Steven L. Marchetti" in texts, texts
-    assert not {t for t in texts if "Redmond" in t}, texts
+    assert_withheld_and_released(tmp_path, ["Approved as amended.", "", "Steven L. Marchetti", "Deputy Chief Patrol Agent",
+                                            "Tucson Sector", "", "Chief Patrol Agent Harlan B. Redmond approved it."],
+                                 "Steven L. Marchetti", "Redmond")
 
 
 def test_a_senior_title_before_a_point_of_contact_does_not_release_the_name(tmp_path: Path):
-    doc, findings = findings_for(tmp_path, [
+    assert_withheld_and_released(tmp_path, [
         "For questions regarding this initiative, contact ASTI Section Chief Marisol T. Quarrington at "
         "(202) 555-0147.",
-        '"The review is finished," said Section Chief Everett P. Whitfield.'])
-    texts = proposed(doc, findings)
-    assert "Marisol T. Quarrington" in texts, texts
-    assert not {t for t in texts if "Whitfield" in t}, texts
+        '"The review is finished," said Section Chief Everett P. Whitfield.'], "Marisol T. Quarrington", "Whitfield")
 
 
 def test_whoever_speaks_for_the_agency_at_a_press_conference_is_released(tmp_path: Path):
@@ -1082,8 +1092,7 @@ def test_a_name_cut_at_the_end_of_a_long_line_of_prose(tmp_path: Path):
              "Fernhollow, who runs the draw-pattern queries in the case system, joins the review in May.",
              "Final Report",
              "Prepared for the Regional Director"]
-    doc = load_document(make_pdf(tmp_path / "t.pdf", lines, fontsize=9, leading=1.3))
-    people = {" ".join(f.text.split()) for f in detect(doc, get_detector()) if f.entity == "PERSON"}
+    people = people_in_narrow_lines(tmp_path, lines)
     assert {"Annika Thornbury", "Dakota Fernhollow"} <= people, people
     assert not {p for p in people if "Report" in p or "Prepared" in p}, people
 
@@ -1102,8 +1111,7 @@ def test_surname_first_names_wrapped_inside_a_table_cell(tmp_path: Path):
              "24FEB12NVNF0088-8GBC Brannigan,", "Ursula C.", "Bribery, gratuities",
              "Huang, Rohan", "F.", "Analyst",
              "Savannah,", "Georgia", "Port of entry"]
-    doc = load_document(make_pdf(tmp_path / "t.pdf", lines, fontsize=9, leading=1.3))
-    people = {" ".join(f.text.split()) for f in detect(doc, get_detector()) if f.entity == "PERSON"}
+    people = people_in_narrow_lines(tmp_path, lines)
     assert {"Brannigan, Ursula C.", "Huang, Rohan F."} <= people, people
     assert not {p for p in people if "Savannah" in p or "Georgia" in p}, people
 
@@ -1149,8 +1157,7 @@ def test_a_given_name_wrapped_above_its_surname_in_a_narrow_cell(tmp_path: Path)
              "08/08/2022 Atlanta", "Rental assistance paid to a fictitious complex", "",
              "Lucia M.", "Whitcombe", "",
              "Austin", "Police", ""]
-    doc = load_document(make_pdf(tmp_path / "t.pdf", lines, fontsize=9, leading=1.3))
-    people = {" ".join(f.text.split()) for f in detect(doc, get_detector()) if f.entity == "PERSON"}
+    people = people_in_narrow_lines(tmp_path, lines)
     assert {"Priya Venkataraman", "Lucia M. Whitcombe"} <= people, people
     assert not {p for p in people if "Police" in p}, people
 
@@ -1166,13 +1173,10 @@ def test_an_ssn_in_spaced_groups_above_a_street_like_word_is_no_street_address(t
 def test_a_line_officer_named_with_a_badge_is_withheld_whatever_the_title(tmp_path: Path):
     # a game warden who seized a phone, named with a badge, is a line officer; a warden who
     # approves, named by title alone, is the head of an institution
-    doc, findings = findings_for(tmp_path, [
+    assert_withheld_and_released(tmp_path, [
         "Seized June 17, 2023, 0915, by Warden Tomasz Brennan-Ruiz, badge C4471.",
         "",
-        "Warden Patricia L. Okonkwo approved the transfer."])
-    texts = proposed(doc, findings)
-    assert "Tomasz Brennan-Ruiz" in texts, texts
-    assert not {t for t in texts if "Okonkwo" in t}, texts
+        "Warden Patricia L. Okonkwo approved the transfer."], "Tomasz Brennan-Ruiz", "Okonkwo")
 
 
 def test_every_name_a_plural_title_lists_and_a_surname_first_name_in_parentheses(tmp_path: Path):
@@ -1183,8 +1187,7 @@ def test_every_name_a_plural_title_lists_and_a_surname_first_name_in_parentheses
              "The next day the garden was empty.",
              "Prepared by the station intelligence unit (Okonkwo, Wren) for the Patrol Agent in Charge.",
              "The annual report (Austin, Texas) is public."]
-    doc = load_document(make_pdf(tmp_path / "t.pdf", lines, fontsize=9, leading=1.3))
-    people = {" ".join(f.text.split()) for f in detect(doc, get_detector()) if f.entity == "PERSON"}
+    people = people_in_narrow_lines(tmp_path, lines)
     assert {"Imelda Brzezinski", "Tobiah de la Fuente", "Quispe", "Laframboise", "Lopez", "Ruiz",
             "Okonkwo, Wren"} <= people, people
     assert not {p for p in people if "The" in p.split() or "Austin" in p}, people
@@ -1226,7 +1229,6 @@ def test_lettered_headings_and_a_tables_header_cells_are_not_names(tmp_path: Pat
              "V. Challenges / concerns", "",
              "Name", "Position", "Shift", "Imelda Brzezinski", "Investigator", "Day", "",
              "The report was signed by K. Saltonstall and reviewed by Agent B. Hollister."]
-    doc = load_document(make_pdf(tmp_path / "t.pdf", lines, fontsize=9, leading=1.3))
-    people = {" ".join(f.text.split()) for f in detect(doc, get_detector()) if f.entity == "PERSON"}
+    people = people_in_narrow_lines(tmp_path, lines)
     assert {"K. Saltonstall", "B. Hollister", "Imelda Brzezinski"} <= people, people
     assert not {p for p in people if p.split()[-1] in ("Definitions", "Activation", "Challenges", "Shift")}, people
