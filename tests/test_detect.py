@@ -314,6 +314,11 @@ def test_a_system_named_by_its_code_word_and_a_system_noun(tmp_path: Path):
      "the property room evidence tracking database (PRETD)"),
     ("Results are posted on http://sentinel.ice.dhs.gov for the team.", "http://sentinel.ice.dhs.gov"),
     ("The rules are at \\\\cbpfs01\\shared\\targeting\\rules.xlsx for analysts.", "\\\\cbpfs01\\shared\\targeting\\rules.xlsx"),
+    # a code word that records stay in, that rules run in daily, or that is traced in
+    ("Incident reports stay in HARBOR Cloud until the case closes.", "HARBOR Cloud"),
+    ("The notes remain in KESTREL Vault for a year.", "KESTREL Vault"),
+    ("Search terms run nightly in QUARRYLINK before the morning brief.", "QUARRYLINK"),
+    ("Payout tracing in LANTERN-ROLL", "LANTERN-ROLL"),
 ])
 def test_internal_systems_shares_and_hosts(text, expected):
     from redactor.passages import PassageDetector
@@ -328,6 +333,9 @@ def test_internal_systems_shares_and_hosts(text, expected):
     "Travelers apply through the Electronic System for Travel Authorization (ESTA) online.",
     "The Freedom of Information Act (FOIA) requires agencies to respond.",
     "Items are entered within a day and reviewed by the custodian.",
+    # an office's acronym that records stay in or are kept in is the office
+    "The lead sheet stays in FDNS and the summary goes to the adjudicator.",
+    "The board file is maintained in the GRPD early-warning file.",
 ])
 def test_public_sites_and_office_dashboards_are_not_internal_systems(text):
     from redactor.passages import PassageDetector
