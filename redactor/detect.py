@@ -74,6 +74,14 @@ class Detector:
     def place_feature_words(self) -> set[str]:
         return set(self.lexicons.get("place_feature_words", []))
 
+    @cached_property
+    def business_words(self) -> set[str]:
+        return set(self.lexicons.get("business_words", []))
+
+    @cached_property
+    def outline_words(self) -> set[str]:
+        return {w.lower() for w in self.lexicons.get("outline_words", [])}
+
     @property
     def entities(self) -> list[str]:
         return sorted(set(self.analyzer.get_supported_entities(LANGUAGE)))
@@ -427,8 +435,7 @@ def _outline_item(text: str, f: Finding, detector: Detector) -> bool:
     line_start = text.rfind("\n", 0, f.start) + 1
     before = text[line_start:f.start]
     word = re.search(r"(\p{L}+)[ \t]+$", before)
-    outline = {w.lower() for w in detector.lexicons.get("outline_words", [])}
-    return (word is not None and word.group(1).lower() in outline) or \
+    return (word is not None and word.group(1).lower() in detector.outline_words) or \
         (not before.strip(" \t-•*") and f.text[0] in "IVX")
 
 
@@ -447,7 +454,7 @@ def _names_a_facility(text: str, f: Finding, detector: Detector) -> bool:
     if len(words) >= 2 and any(w.strip(".,") in detector.place_feature_words for w in words[1:]):
         return True
     # or a business's: "Maher Terminals", "Alvarado Towing"
-    if len(words) >= 2 and words[-1].strip(".,") in detector.lexicons.get("business_words", []):
+    if len(words) >= 2 and words[-1].strip(".,") in detector.business_words:
         return True
     # "the Delaney Hall facility"
     after = re.match(r"[ \t]+(\p{Ll}+)", text[f.end:f.end + 40])

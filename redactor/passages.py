@@ -70,6 +70,10 @@ class PassageDetector:
         self.markers = re.compile(self.deliberative["markers"], re.MULTILINE)
         self.not_deliberative = re.compile(self.deliberative.get("not_passages", "(?!)"), FLAGS)
         self.follow_cue = re.compile(self.deliberative.get("follow_cue", "(?!)"), FLAGS)
+        options = self.deliberative.get("options_table") or {}
+        self.options_header = re.compile(options.get("header", "(?!)"), FLAGS | re.M)
+        self.options_end = re.compile(options.get("end", "(?!)"), FLAGS)
+        self.options_label = re.compile(options.get("label", "(?!)"), FLAGS)
         st = cfg["statistic"]
         self.statistic = st
         self.stat_nouns = re.compile(st["nouns"], FLAGS)
@@ -251,11 +255,9 @@ class PassageDetector:
         cfg = self.deliberative.get("options_table")
         if not cfg:
             return []
-        header, end = re.compile(cfg["header"], FLAGS | re.M), re.compile(cfg["end"], FLAGS)
-        headers = list(header.finditer(text))
+        headers = list(self.options_header.finditer(text))
         if len(headers) < int(cfg["min_headers"]):
             return []
-        label = re.compile(cfg["label"], FLAGS)
         entity = self.deliberative["entity"]
         taken = [(f.start, f.end) for f in found if f.entity == entity]
         out: list[Finding] = []
@@ -263,13 +265,13 @@ class PassageDetector:
         lines = text[grid_start:].split("\n")[1:int(cfg["max_lines"])]
         grid_end = grid_start + 1
         for line in lines:
-            if end.match(line):
+            if self.options_end.match(line):
                 break
             grid_end += len(line) + 1
         for a, b in _blocks(text[grid_start:grid_end]):
             a, b = grid_start + a, grid_start + b
             cell = text[a:b]
-            if label.match(cell) or len(cell.split()) < 3 or any(s < b and a < e for s, e in taken):
+            if self.options_label.match(cell) or len(cell.split()) < 3 or any(s < b and a < e for s, e in taken):
                 continue
             out.append(Finding(page, a, b, cell, entity, 0.8, f"{RECOGNIZER}:deliberative",
                                "a cell of a table weighing options (advantages and disadvantages)"))
