@@ -263,6 +263,7 @@ def combine(document: Document, found: list[Finding], detector: Detector) -> lis
     findings = _resolve_overlaps(entities) + passages + _repeated_passages(document, passages)
     findings += _propagate(document, findings, set(detector.config.get("propagate_entities", [])), detector,
                            common)
+    findings += _same_series(document, findings, set(detector.config.get("series_entities", [])))
     entities = [f for f in findings if not f.recognizer.startswith(PASSAGE_RECOGNIZER)]
     passages = [f for f in findings if f.recognizer.startswith(PASSAGE_RECOGNIZER)
                 and not (f.entity == "LE_STATISTIC" and _overlaps_any(f, entities))]
@@ -607,6 +608,44 @@ def _name_parts(name: str) -> tuple[str | None, str | None]:
     if start < len(tokens) - 1 and start > 1 and tokens[start - 1][0].isupper():
         start -= 1  # "Ruiz de Velasco": the name before the particle, unless it is the first name
     return tokens[0], " ".join(tokens[start:])
+
+
+# A number's series: its letters as written, each run of digits by its length ("I23C0038816" is
+# I, 2 digits, C, 7 digits). Only a long mixed shape is a series: a bare run of digits, or a
+# short one, could as well be a date, a phone number or a count.
+SERIES_PART = re.compile(r"\d+|[A-Z]+|-")
+
+
+def _series_pattern(text: str) -> re.Pattern | None:
+    if not re.fullmatch(r"[A-Z0-9]+(?:-[A-Z0-9]+)*", text) or sum(c.isdigit() for c in text) < 6 \
+            or text.isdigit() or len(text) < 8:
+        return None
+    parts = SERIES_PART.findall(text)
+    shape = "".join(rf"\d{{{len(p)}}}" if p.isdigit() else re.escape(p) for p in parts)
+    return re.compile(rf"(?<![\w-]){shape}(?![\w-])")
+
+
+def _same_series(document: Document, findings: list[Finding], entities: set[str]) -> list[Finding]:
+    """The other numbers of a found case or record number's series ("I24C0041073" in the table
+    that holds "I23C0038816"): the same letters and the same digit groups make the same register."""
+    standing: dict[int, list[tuple[int, int]]] = {}  # names and numbers already found, by page
+    for f in findings:
+        if not f.recognizer.startswith(PASSAGE_RECOGNIZER):
+            standing.setdefault(f.page, []).append((f.start, f.end))
+    patterns: dict[str, tuple[re.Pattern, Finding]] = {}
+    for f in findings:
+        if f.entity in entities and (pattern := _series_pattern(f.text)) is not None:
+            patterns.setdefault(pattern.pattern, (pattern, f))
+    new = []
+    for page in document.pages:
+        for pattern, origin in patterns.values():
+            for m in pattern.finditer(page.text):
+                if any(s < m.end() and m.start() < e for s, e in standing.get(page.number, [])):
+                    continue
+                new.append(Finding(page.number, m.start(), m.end(), m.group(), origin.entity, origin.score,
+                                   "ConsistencyPropagation", f"a number of the same series as '{origin.text}' "
+                                   f"(first found by {origin.recognizer})", origin=origin.text))
+    return new
 
 
 def _propagate(document: Document, findings: list[Finding], entities: set[str],

@@ -186,6 +186,18 @@ POSITIVE = [
     ("Only WAC2290118834 is still pending in our list.", "WAC2290118834", "CASE_NUMBER"),
     ("Referred\nK-2031-6604-\nRS\n04/02/2023", "K-2031-6604-\nRS", "CASE_NUMBER"),
     ("The matter (OI-41-2290-T) went to the grand jury.", "OI-41-2290-T", "CASE_NUMBER"),
+    # a crew member's number after a surname and given name in capitals, with no middle initial
+    ("M12 OYELARAN, TOBIAS #K-318 22:10:05 22:10:11 22:19:40", "K-318", "BADGE_NUMBER"),
+    # a lettered number after a rank, a surname and a comma, wrapped in a table cell
+    ("Ofc. Lindqvist,\nT4471", "T4471", "BADGE_NUMBER"),
+    ("Hamid Okoro, EMP 00512238, and the rest of the crew", "00512238", "BADGE_NUMBER"),
+    ("The crew read the HIN KQW55012F707 off the transom.", "KQW55012F707", "ID_DOCUMENT_NUMBER"),
+    ("The trawler, official number O.N. 1098455, was boarded.", "1098455", "ID_DOCUMENT_NUMBER"),
+    # another agency's file number, written with its office's two acronyms
+    ("The county was notified (their file NYPD TARU 23-1187).", "NYPD TARU 23-1187", "CASE_NUMBER"),
+    # an evidence item number whose first group is a letter and a digit
+    ("Seized items were logged as item R4-22-1107-03 in the vault.", "R4-22-1107-03", "CASE_NUMBER"),
+    ("Blue Ford Escape, Ohio 722-PLM, was seen twice.", "722-PLM", "LICENSE_PLATE"),
 ]
 
 
@@ -244,6 +256,8 @@ NEGATIVE = [
     "The Annual Report FY 2012 covers both institutions.",
     "Grant EMW-2014-SS-00077-S01 funds the overtime; request 2024-USMS-01837 was answered.",
     "Write before 2023-10-05 about form DHS-4300-A and schedule 18-2211-04.",
+    # a public report's number after "Report", and a road after a state's name
+    "Report GAO-24-106123 was published in March; see also Virginia I-95 and Ohio 3-PLY.",
 ]
 
 
@@ -1240,3 +1254,14 @@ def test_lettered_headings_and_a_tables_header_cells_are_not_names(tmp_path: Pat
     people = people_in_narrow_lines(tmp_path, lines)
     assert {"K. Saltonstall", "B. Hollister", "Imelda Brzezinski"} <= people, people
     assert not {p for p in people if p.split()[-1] in ("Definitions", "Activation", "Challenges", "Shift")}, people
+
+
+def test_a_found_case_number_makes_its_series_known_and_no_other_shape(tmp_path: Path):
+    lines = ["The examiner opened case no. I21C0039911 in May.", "",
+             "Case", "State", "Examiner",
+             "I21C0044518 Ohio", "Merritt, Dana", "I22C0052290 Texas", "Ikeda, Joan", "",
+             "Phone 202-555-0143 and form I-9 were filed on 2024-05-06, with 4400118 entries."]
+    got = found(tmp_path, lines)
+    assert got.get("I21C0044518") == "CASE_NUMBER" and got.get("I22C0052290") == "CASE_NUMBER", got
+    assert not {t for t, e in got.items() if e == "CASE_NUMBER" and t not in
+                {"I21C0039911", "I21C0044518", "I22C0052290"}}, got
