@@ -187,6 +187,15 @@ class StructuredNameRecognizer(EntityRecognizer):
                           rf"(?![\w'’-])(?![ \t]+\p{{Lu}}\p{{Ll}})")
 
     @cached_property
+    def before_person_cue(self):
+        """Two or three name words (or "Surname, Given") right before what only follows a person:
+        ", Esq.", "(deceased)", "(DOB …", ", age 41"."""
+        cues = self._alternation(self.lex.get("person_suffix_cues", []))
+        word = r"(?:O['’])?\p{Lu}\p{Ll}+(?:-\p{L}\p{Ll}+)*"
+        return re.compile(rf"(?<![\w'’.-])(?P<name>{word}(?:[ \t]+\p{{Lu}}\.)?(?:[ \t]+{word}){{1,2}}"
+                          rf"|{word},[ \t]+{word}(?:[ \t]+\p{{Lu}}\.)?)(?=[ \t]*(?:{cues})(?![\w]))")
+
+    @cached_property
     def header(self):
         labels = self._alternation(self.lex["header_labels"])
         # the value may stand on the next line when a header was laid out as a table
@@ -426,6 +435,15 @@ class StructuredNameRecognizer(EntityRecognizer):
         # capitalised name words are a name the small model may not tag ("Seong-min Ekwueme").
         for m in self.after_person_cue.finditer(text):
             add(m.start("name"), m.end("name"), 0.7, f"name after '{m.group('cue')}'", titled=True)
+        # Before what only follows a person (", Esq.", "(deceased)", "(DOB"): a name the model and
+        # the given-name dictionary may not know ("Tupou Fifita, Esq."). Of three words, the first
+        # is a word before the name ("Arrested Nalani Ilunga") unless it is a known given name.
+        for m in self.before_person_cue.finditer(text):
+            start, end = m.span("name")
+            words = [w for w in re.finditer(r"\S+", m.group("name")) if not re.fullmatch(r"\p{Lu}\.", w.group())]
+            if "," not in m.group("name") and len(words) == 3 and not self._known_given(words[0].group()):
+                start += words[1].start()
+            add(start, end, 0.75, f"name before '{text[end:end + 12].strip().split()[0]}'", titled=True)
         for m in re.finditer(WRAPPED_CELL_GIVEN_NAME, text, re.M):
             if self._known_given(m.group("given")) and self._proper_noun(doc, *m.span("surname")):
                 add(m.start("given"), m.end("surname"), 0.72,

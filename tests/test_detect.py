@@ -1265,3 +1265,14 @@ def test_a_found_case_number_makes_its_series_known_and_no_other_shape(tmp_path:
     assert got.get("I21C0044518") == "CASE_NUMBER" and got.get("I22C0052290") == "CASE_NUMBER", got
     assert not {t for t, e in got.items() if e == "CASE_NUMBER" and t not in
                 {"I21C0039911", "I21C0044518", "I22C0052290"}}, got
+
+
+def test_a_name_before_what_only_follows_a_person_and_no_header_field(tmp_path: Path):
+    lines = ["Subject:", "RE: Dock inspection", "", "Importance:", "High", "",
+             "Ikaika Mahoe, Esq.", "Harwell Pike & Strand LLP", "",
+             "Detained: Farid Q. Odum (DOB 3-14-1964) and Tevita Lolohea (DOB 13 September 1986).",
+             "Re: the annuity of Sandqvist, Ragnvald (deceased), claim 4.",
+             "Mexico City, born of a 1990 accord, hosts the office."]
+    got = people_in(tmp_path, lines)
+    assert {"Ikaika Mahoe", "Tevita Lolohea", "Sandqvist, Ragnvald"} <= got, got
+    assert not {t for t in got if "Importance" in t or "Mexico" in t or "Detained" in t}, got
