@@ -92,7 +92,8 @@ class PassageDetector:
         # not a row label ("Zone 1 (Lochiel)"), a numbered heading ("2. Arrests"), a date or a phone.
         # Two cells may share a line ("39 agents 28 on line").
         fig = st["figure"]
-        count = rf"{fig}(?:\s+(?:of|/)\s+{fig}|\s*\({fig}\))?(?:\s+[^\W\d][\w%.-]*){{0,2}}"
+        # (with a short note in parentheses after it: "10 LEOs (seasonal details)")
+        count = rf"{fig}(?:\s+(?:of|/)\s+{fig}|\s*\({fig}\))?(?:\s+[^\W\d][\w%.-]*){{0,2}}(?:\s+\([^()\d\n]{{1,30}}\))?"
         # A row may open on its label when values follow ("Swings 29 agents 19 on line").
         self.count_cell = re.compile(rf"^\s*(?:{count}(?:\s+{count})*|(?:(?-i:[A-Z])[\w.-]*\s+){{1,3}}{count}(?:\s+{count})+)\s*$",
                                      FLAGS)

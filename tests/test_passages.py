@@ -200,6 +200,19 @@ def test_a_grid_of_staffing_or_enforcement_counts_is_withheld_whole(passages):
     assert kinds(passages, uptime)["LE_STATISTIC"] == ["71\npercent", "40\npercent", "93 percent"]
 
 
+def test_a_cell_with_a_note_a_count_of_subjects_by_year_and_vacancies_are_statistics(passages):
+    grid = ("Staffing\nItem\nNow\nPlanned\nRangers on the river unit\n6 rangers\n9 rangers (summer details)\n"
+            "Patrol boats\n2 boats\n3 boats\n")
+    assert kinds(passages, grid)["LE_STATISTIC"] == ["6", "9", "2", "3"]
+    trend = "Subjects by offense\nOffense\nFY21\nFY22\nBurglary\n12 subjects\n27 subjects\nArson\n4 subjects\n9 subjects\n"
+    assert kinds(passages, trend)["LE_STATISTIC"] == ["12", "27", "4", "9"]
+    assert kinds(passages, "• 4 inspector vacancies at the port remain unfilled this spring.\n")["LE_STATISTIC"] == ["4"]
+    # a count of subjects in one event, and a list of items with notes, are not
+    assert not kinds(passages, "Two subjects fled; 3 subjects were detained at the gate.\n").get("LE_STATISTIC")
+    assert not kinds(passages, "Supplies\nItem\nRadios\n12 radios (spare)\nVests\n20 vests (new)\nLights\n4 lights\n").get(
+        "LE_STATISTIC")
+
+
 def test_a_text_table_the_record_says_was_published_is_released(passages):
     rows = ("| Measure | FY 2008 | FY 2009 |\n| --- | --- | --- |\n| Criminal arrests | 2,108 | 2,511 |\n"
             "| Indictments | 1,150 | 1,322 |\n")
