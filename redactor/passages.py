@@ -93,7 +93,7 @@ class PassageDetector:
         # Two cells may share a line ("39 agents 28 on line").
         fig = st["figure"]
         # (with a short note in parentheses after it: "10 LEOs (seasonal details)")
-        count = rf"{fig}(?:\s+(?:of|/)\s+{fig}|\s*\({fig}\))?(?:\s+[^\W\d][\w%.-]*){{0,2}}(?:\s+\([^()\d\n]{{1,30}}\))?"
+        count = rf"{fig}(?:\s+(?:of|/)\s+{fig}|\s*\({fig}\))?(?:\s+[^\W\d][\w%.-]*){{0,3}}(?:\s+\([^()\d\n]{{1,30}}\))?"
         # A row may open on its label when values follow ("Swings 29 agents 19 on line").
         self.count_cell = re.compile(rf"^\s*(?:{count}(?:\s+{count})*|(?:(?-i:[A-Z])[\w.-]*\s+){{1,3}}{count}(?:\s+{count})+)\s*$",
                                      FLAGS)
@@ -636,7 +636,8 @@ class PassageDetector:
         before = before.replace("\n", " ")
         if before.endswith("(") and after.startswith(")") and not (in_table and re.search(r"\d\s*\($", before)):
             return False  # "(2)": a list item, a statute paragraph, an exemption marker ("33 (42)" in a grid counts)
-        clock = re.fullmatch(r"[0-2]?\d[0-5]\d", raw) is not None
+        # (a figure with a thousands comma is no clock time: "2,909 hours" of work)
+        clock = "," not in figure and re.fullmatch(r"[0-2]?\d[0-5]\d", raw) is not None
         if clock and len(raw) == 4 and "," not in figure and re.search(r"\b(?:after|before|until|till|since|past|by|at|from)\s*$", before):
             return False  # "on duty after 1800": a time of day
         if self.not_before.search(before) or (self.not_after.search(after)

@@ -207,6 +207,13 @@ def test_a_cell_with_a_note_a_count_of_subjects_by_year_and_vacancies_are_statis
     trend = "Subjects by offense\nOffense\nFY21\nFY22\nBurglary\n12 subjects\n27 subjects\nArson\n4 subjects\n9 subjects\n"
     assert kinds(passages, trend)["LE_STATISTIC"] == ["12", "27", "4", "9"]
     assert kinds(passages, "• 4 inspector vacancies at the port remain unfilled this spring.\n")["LE_STATISTIC"] == ["4"]
+    # a cell of three words ("2 agents on fraud"), hours with a thousands comma (no clock time)
+    grid = "Workload\nMeasure\nFraud\nTheft\nOpen cases\n11 open cases\n14 open cases\nAgents assigned\n2 agents on fraud\n5 agents on theft\n"
+    assert kinds(passages, grid)["LE_STATISTIC"] == ["11", "14", "2", "5"]
+    hours = "Results\nArrests\n3 arrests\nSites reclaimed\n4 sites\nRanger hours on reclamation\n1,840 hours\n"
+    assert "1,840" in kinds(passages, hours)["LE_STATISTIC"]
+    assert kinds(passages, "The backlog at the county lab reached 176 items in April.\n")["LE_STATISTIC"] == ["176"]
+    assert not kinds(passages, "Arrests desk hours\nOpens\n0700 hours\nCloses\n1900 hours\nPhones\n0800 hours\n").get("LE_STATISTIC")
     # a count of subjects in one event, and a list of items with notes, are not
     assert not kinds(passages, "Two subjects fled; 3 subjects were detained at the gate.\n").get("LE_STATISTIC")
     assert not kinds(passages, "Supplies\nItem\nRadios\n12 radios (spare)\nVests\n20 vests (new)\nLights\n4 lights\n").get(
