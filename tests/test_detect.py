@@ -1276,3 +1276,14 @@ def test_a_name_before_what_only_follows_a_person_and_no_header_field(tmp_path: 
     got = people_in(tmp_path, lines)
     assert {"Ikaika Mahoe", "Tevita Lolohea", "Sandqvist, Ragnvald"} <= got, got
     assert not {t for t in got if "Importance" in t or "Mexico" in t or "Detained" in t}, got
+
+
+def test_a_registration_in_a_table_of_aircraft_and_a_licence_with_its_state_in_an_identifier_column(tmp_path: Path):
+    lines = ["4. Aircraft of interest", "", "Registration Reason", "Owner of record", "",
+             "N72QX", "Registration suspected fraudulent", "", "N5518B", "Transponder off", "",
+             "Subject", "Identifier", "", "Kowalski", "NV D04417731", "",
+             "Form N400 and exhibit N2 were filed."]
+    got = found(tmp_path, lines)
+    assert got.get("N72QX") == got.get("N5518B") == "CASE_NUMBER", got
+    assert got.get("NV D04417731") == "CASE_NUMBER", got
+    assert "N400" not in got and "N2" not in got, got
