@@ -361,6 +361,9 @@ def test_a_code_word_records_are_kept_in_is_a_system_and_a_url_stops_at_a_footer
     "Do not schedule the drill until the Director decides whether the range stays open.",
     "A minority of the panel would have found the pursuit outside policy.",
     "The panel suggests the Chief consider a refresher for the whole shift.",
+    # a matter left open, and a course set beside what counsel thinks of it
+    "Possible seizure of the boat trailer, still under discussion",
+    "Issue the penalty notices to both brokers now; regional counsel thinks the file on the second broker is thin.",
 ])
 def test_proposals_preferences_and_weighed_risks_are_deliberative(passages, text):
     assert "DELIBERATIVE" in kinds(passages, text), text
@@ -574,6 +577,7 @@ def test_filler_without_a_hint_of_weighing_is_not_deliberation(passages):
     "Draft 2 – Pre-decisional / Deliberative",
     "Office of Inspector General – Investigations Division – Region 5 – FOR DISCUSSION PURPOSES",
     "DECISION:   Approve ____     Disapprove ____     Modify ____",
+    "The appeal is under review by the regional office.",
 ])
 def test_final_official_prose_is_not_read_as_deliberation(passages, text):
     assert "DELIBERATIVE" not in kinds(passages, text)
