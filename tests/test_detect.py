@@ -258,6 +258,8 @@ NEGATIVE = [
     "Write before 2023-10-05 about form DHS-4300-A and schedule 18-2211-04.",
     # a public report's number after "Report", and a road after a state's name
     "Report GAO-24-106123 was published in March; see also Virginia I-95 and Ohio 3-PLY.",
+    # an audit report's own number and a FOIA request's, which open on their year
+    "Report No. 2023-NR-044 was issued in May in answer to request No. 2022-OIG-00731.",
 ]
 
 
