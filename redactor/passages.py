@@ -105,6 +105,8 @@ class PassageDetector:
         self.staffing = re.compile(st["staffing"], FLAGS)
         self.staff_held = re.compile(st.get("staff_held", "(?!)"), FLAGS)
         self.staff_nouns = re.compile(st.get("staff_nouns", "(?!)"), FLAGS)
+        self.scheme_things = re.compile(st.get("scheme_things", "(?!)"), FLAGS)
+        self.scheme_verbs = re.compile(st.get("scheme_verbs", "(?!)"), FLAGS)
         self.effort_before = re.compile(st.get("effort_before", "(?!)"), FLAGS)
         self.effort_after = re.compile(st.get("effort_after", "(?!)"), FLAGS)
         self.effort_units = re.compile(st.get("effort_units", "(?!)"), FLAGS)
@@ -517,7 +519,10 @@ class PassageDetector:
                 else:
                     if line.count("|") >= 2 and self.public_table.search(self._table_top(grid_lines, i, rows="|")):
                         continue  # a row of a text table the agency says is published
-                    counts = (staffing or span in staffed - {None} or self.stat_nouns.search(sentence)
+                    # how far a subject's scheme reached ("submitted 14 applications in the names of
+                    # other people", "took first draws on 48 homeowner grants")
+                    scheme = bool(self.scheme_things.match(after) and self.scheme_verbs.search(sentence))
+                    counts = (staffing or scheme or span in staffed - {None} or self.stat_nouns.search(sentence)
                               or (over_time and self.item_nouns.search(sentence))
                               or (self.stat_verbs.search(sentence) and not self.narrative.search(sentence)))
                     confident = None if counts or not self._stands_alone(sentence) else \

@@ -200,6 +200,16 @@ def test_a_grid_of_staffing_or_enforcement_counts_is_withheld_whole(passages):
     assert kinds(passages, uptime)["LE_STATISTIC"] == ["71\npercent", "40\npercent", "93 percent"]
 
 
+def test_how_far_a_subjects_scheme_reached_is_a_statistic(passages):
+    assert kinds(passages, "The same laptop also filed 23 returns in the names of other taxpayers.\n")[
+        "LE_STATISTIC"] == ["23"]
+    assert kinds(passages, "Ruiz Roofing LLC cashed 37 insurance checks meant for other homeowners.\n")[
+        "LE_STATISTIC"] == ["23"][:0] + ["37"]
+    # the things without a subject's deed, or a deed without them, are not
+    assert not kinds(passages, "Applicants may submit up to 12 pages of exhibits with the form.\n").get("LE_STATISTIC")
+    assert not kinds(passages, "The claimant's lawyer submitted 14 exhibits to the board.\n").get("LE_STATISTIC")
+
+
 def test_a_cell_with_a_note_a_count_of_subjects_by_year_and_vacancies_are_statistics(passages):
     grid = ("Staffing\nItem\nNow\nPlanned\nRangers on the river unit\n6 rangers\n9 rangers (summer details)\n"
             "Patrol boats\n2 boats\n3 boats\n")
