@@ -259,7 +259,7 @@ NEGATIVE = [
     # a public report's number after "Report", and a road after a state's name
     "Report GAO-24-106123 was published in March; see also Virginia I-95 and Ohio 3-PLY.",
     # an audit report's own number and a FOIA request's, which open on their year
-    "Report No. 2023-NR-044 was issued in May in answer to request No. 2022-OIG-00731.",
+    "Report No. 2023-NR-044 was issued in May in answer to request 2022-OIG-00731.",
 ]
 
 
