@@ -20,7 +20,7 @@ from presidio_analyzer.predefined_recognizers import SpacyRecognizer
 from .models import SENTENCE_ENTITIES, SENTENCE_WORDS, Document, Finding
 from .passages import RECOGNIZER as PASSAGE_RECOGNIZER, PassageDetector, running_lines, unwrap
 from .recognizers import (GIVEN_NAME_RULE, LIST_LINE_NAME, LOWER_PARTICLE, SIGNATURE_BLOCK_NAME,
-                          SURNAME_FIRST_RULE, StructuredNameRecognizer)
+                          SURNAME_FIRST_RULE, StructuredNameRecognizer, TableColumnRecognizer)
 from .tag_map import replace_attribute_ruler
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -140,6 +140,7 @@ def get_detector(config_file: str | None = None) -> Detector:
     # recognizer's, and the layout's reading is the better evidence ("Oluwaseun / J. Okafor-Reid").
     registry.add_recognizer(names)
     registry.add_recognizer(SpacyRecognizer(supported_entities=["PERSON"]))
+    registry.add_recognizer(TableColumnRecognizer(lexicons))
     analyzer = AnalyzerEngine(registry=registry, nlp_engine=nlp_engine,
                               supported_languages=[LANGUAGE])
     passages = PassageDetector(base / config["passage_file"])

@@ -1289,3 +1289,15 @@ def test_a_registration_in_a_table_of_aircraft_and_a_licence_with_its_state_in_a
     assert got.get("N72QX") == got.get("N5518B") == "CASE_NUMBER", got
     assert got.get("NV D04417731") == "CASE_NUMBER", got
     assert "N400" not in got and "N2" not in got, got
+
+
+def test_the_cells_under_a_post_or_storage_column_are_operational_sites(tmp_path: Path):
+    lines = ["Shift", "Officer", "Radio", "Post", "",
+             "Day", "Okafor, Bente", "K-12", "Overwatch on the levee road curve", "",
+             "Night", "Lindqvist, Tamsin", "K-14", "Lane 3 outbound", "",
+             "Item", "Description", "Location", "Storage location", "",
+             "1", "Black phone", "Phoenix, Arizona", "Cage D, Shelf 2", "",
+             "The roster is reviewed each month by the shift supervisors and the watch commander of the unit."]
+    doc = load_document(make_pdf(tmp_path / "t.pdf", lines, fontsize=9, leading=1.3))
+    sites = {f.text for f in detect(doc, get_detector()) if f.entity == "OPERATIONAL_SITE"}
+    assert sites == {"Overwatch on the levee road curve", "Lane 3 outbound", "Cage D, Shelf 2"}, sites
