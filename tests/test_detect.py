@@ -1301,3 +1301,10 @@ def test_the_cells_under_a_post_or_storage_column_are_operational_sites(tmp_path
     doc = load_document(make_pdf(tmp_path / "t.pdf", lines, fontsize=9, leading=1.3))
     sites = {f.text for f in detect(doc, get_detector()) if f.entity == "OPERATIONAL_SITE"}
     assert sites == {"Overwatch on the levee road curve", "Lane 3 outbound", "Cage D, Shelf 2"}, sites
+
+
+def test_a_surname_in_capitals_before_a_romanised_two_syllable_given_name(tmp_path: Path):
+    got = people_in(tmp_path, ["One case drew discussion: CHOI Min-jun, on the list since 2019, was seen again.",
+                               "Orders from the CBP Anti-smuggling unit and the ATF Follow-up team went out."])
+    assert "CHOI Min-jun" in got, got
+    assert not {t for t in got if "CBP" in t or "ATF" in t}, got
