@@ -21,6 +21,8 @@ from .passages import unwrap
 # A given name as name lists write it in Latin script ("Ozioma", "Thị", "O'Neal", "Jean-Luc")
 LATIN_NAME = re.compile(r"[\p{Latin}'’-]+")
 # One name token: Maria, O'Neil, McAllister, Smith-Jones, DeLeon, or an initial "R."
+# Number words that open a surname of several words ("Two Bulls", "Many Horses", "Four Bears")
+SURNAME_NUMBER_WORDS = {"one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "many"}
 NAME_TOKEN = r"(?:O['’])?\p{Lu}\p{Ll}+(?:\p{Lu}\p{Ll}+)?(?:[-'’]\p{Lu}?\p{Ll}+)*|\p{Lu}\.?(?![\w'’])"
 PARTICLE = r"(?:de|del|de la|van|von|der|den|ter|ten|da|dos|das|du|des|di|le|la|y|bin|al)"
 FULL_NAME = rf"(?:{NAME_TOKEN})(?:[ \t]+(?:{PARTICLE}[ \t]+)?(?:{NAME_TOKEN})){{1,3}}"
@@ -235,7 +237,10 @@ class StructuredNameRecognizer(EntityRecognizer):
             return False
         if self.holds_a_place(tokens):
             return False
-        if any(t.lower() in STOP_WORDS for t in tokens if len(t) > 1):
+        # (a number word inside a surname after a known given name is part of it: "Loretta Two Bulls")
+        inside = set(tokens[1:-1]) if len(tokens) > 2 and tokens[0].lower() in self.given else set()
+        if any(t.lower() in STOP_WORDS and not (t in inside and t.lower() in SURNAME_NUMBER_WORDS)
+               for t in tokens if len(t) > 1):
             return False  # "During Interviews", "In Closing": headings, not people
         real = [t for t in tokens if len(t) > 1]
         return len(real) >= (1 if allow_single else 2) or (len(real) == 1 and len(tokens) >= 2)

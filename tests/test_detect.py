@@ -1308,3 +1308,10 @@ def test_a_surname_in_capitals_before_a_romanised_two_syllable_given_name(tmp_pa
                                "Orders from the CBP Anti-smuggling unit and the ATF Follow-up team went out."])
     assert "CHOI Min-jun" in got, got
     assert not {t for t in got if "CBP" in t or "ATF" in t}, got
+
+
+def test_a_number_word_inside_a_surname_after_a_given_name(tmp_path: Path):
+    got = people_in(tmp_path, ["Officer Mary Many Horses and Sgt. Loretta Two Bulls arrived at 2210.",
+                               "Grace Under Pressure was screened; During Interviews the staff left."])
+    assert {"Mary Many Horses", "Loretta Two Bulls"} <= got, got
+    assert not {t for t in got if "Under" in t or "During" in t}, got
