@@ -198,6 +198,8 @@ POSITIVE = [
     # an evidence item number whose first group is a letter and a digit
     ("Seized items were logged as item R4-22-1107-03 in the vault.", "R4-22-1107-03", "CASE_NUMBER"),
     ("Blue Ford Escape, Ohio 722-PLM, was seen twice.", "722-PLM", "LICENSE_PLATE"),
+    # a name given only as what someone went by, unquoted
+    ("She paid a man she knew only as Dario to fill in the forms.", "Dario", "ALIAS"),
 ]
 
 
@@ -260,6 +262,7 @@ NEGATIVE = [
     "Report GAO-24-106123 was published in March; see also Virginia I-95 and Ohio 3-PLY.",
     # an audit report's own number and a FOIA request's, which open on their year
     "Report No. 2023-NR-044 was issued in May in answer to request 2022-OIG-00731.",
+    "The effort is known only as Operation Nightfall inside the field office.",
 ]
 
 
