@@ -463,9 +463,15 @@ def _names_a_facility(text: str, f: Finding, detector: Detector) -> bool:
     if after and after.group(1) in detector.lexicons.get("facility_nouns", []):
         return True
     # the capitalised run that follows the name, on its line or the next
-    # (an ordinal is part of it: "William H. Gray III 30th Street Station")
+    # (an ordinal is part of it: "William H. Gray III 30th Street Station"); a full name alone on
+    # its line is a signature block's, and the lines under it are its title and office
+    # ("Quang F. Valderrama" / "Supervisory Border Patrol Agent" / "Lordsburg Station")
+    following = text[f.end:f.end + 120]
+    line_start = text.rfind("\n", 0, f.start) + 1
+    alone = len(words) >= 2 and not text[line_start:f.start].strip() and following.split("\n", 1)[0].strip() == ""
+    following = following.split("\n", 1)[0] if alone else "\n".join(following.split("\n", 2)[:2])
     run = re.match(r"(?:(?:[ \t]+|[ \t]*\n[ \t]*)(?:of|the|and|de|del|\d+(?:st|nd|rd|th)|\p{Lu}[\p{L}.'’-]*))*",
-                   text[f.end:f.end + 120])
+                   following)
     tail = [w.rstrip(".,;:") for w in run.group().split()] if run else []
     while tail and tail[-1] in ("of", "the", "and", "de", "del"):
         tail.pop()

@@ -1318,3 +1318,18 @@ def test_a_number_word_inside_a_surname_after_a_given_name(tmp_path: Path):
                                "Grace Under Pressure was screened; During Interviews the staff left."])
     assert {"Mary Many Horses", "Loretta Two Bulls"} <= got, got
     assert not {t for t in got if "Under" in t or "During" in t}, got
+
+
+def test_a_signature_block_over_a_station_line_is_a_name(tmp_path: Path):
+    """The title and office lines under a name in a signature block are not part of a place name
+    run on from it ("Lordsburg Station"); a name run on into a building's name still names it."""
+    got = people_in_narrow_lines(tmp_path, [
+        "I would ask the sector for two more agents on mids before asking for another tower.",
+        "Quang F. Valderrama",
+        "Supervisory Border Patrol Agent",
+        "Lordsburg Station",
+        "907-555-0135 x319 (office)",
+        "",
+        "The exhibit was lent by the Harry S. Truman Library for the month.",
+    ])
+    assert got == {"Quang F. Valderrama"}, got
