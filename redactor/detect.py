@@ -522,8 +522,10 @@ def _common_in_document(f: Finding, common: set[str], detector: Detector) -> boo
         # a cell read across a line break may be two cells ("Casa / Grande", "Florence / Drone"):
         # its given name ("Ben-David, / Lorcan": after the comma) must be a known one, and its
         # other words no common word of the document
+        # (or, surname first, be followed by a middle initial: "Dobrev," / "Zebulon H.")
         given = words[1] if "," in f.text else words[0]
-        return given not in detector.names.given or any(w in common for w in words if w != given)
+        initialled = "," in f.text and re.search(r"\p{Lu}\p{Ll}+[ \t]+\p{Lu}\.$", f.text) is not None
+        return (given not in detector.names.given and not initialled) or any(w in common for w in words if w != given)
     return False
 
 
@@ -590,7 +592,12 @@ def _resolve_overlaps(findings: list[Finding]) -> list[Finding]:
             if prev.entity == f.entity == "PERSON":
                 text = prev.text + f.text[prev.end - f.start:]
                 if text.count("\n") > 1:
-                    continue  # three lines are no one name: two names in neighbouring table cells
+                    # three lines are no one name: two names in neighbouring table cells; the
+                    # layout's reading of a cell beats the model's run from the cell above
+                    # ("Douglas" / "Esposito-Reyes," beside "Esposito-Reyes," / "Wojciech")
+                    if prev.recognizer == "SpacyRecognizer" and f.recognizer != "SpacyRecognizer":
+                        out[-1] = f
+                    continue
                 out[-1] = Finding(prev.page, prev.start, f.end, text, prev.entity,
                                   max(prev.score, f.score), prev.recognizer, prev.explanation)
                 continue
