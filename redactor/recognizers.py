@@ -187,7 +187,9 @@ class StructuredNameRecognizer(EntityRecognizer):
     def after_person_cue(self):
         cues = self._alternation(self.lex.get("person_cues", []))
         word = r"\p{Lu}\p{Ll}+(?:-\p{L}\p{Ll}+)*"
-        return re.compile(rf"(?i:\b(?P<cue>{cues}))[ \t]+(?P<name>{word}(?:[ \t]+\p{{Lu}}\.)?(?:[ \t]+{word}){{1,2}})"
+        # (or surname first, wrapped or not: "registration returns to Demir," / "Anatoly")
+        return re.compile(rf"(?i:\b(?P<cue>{cues}))[ \t]+(?P<name>{word}(?:[ \t]+\p{{Lu}}\.)?(?:[ \t]+{word}){{1,2}}"
+                          rf"|{word},[ \t]*\n?[ \t]*{word}(?:[ \t]+\p{{Lu}}\.)?)"
                           rf"(?![\w'’-])(?![ \t]+\p{{Lu}}\p{{Ll}})")
 
     @cached_property

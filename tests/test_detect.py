@@ -141,6 +141,8 @@ POSITIVE = [
     ("From: DI Jovan F. Vukovich", "Jovan F. Vukovich", "PERSON"),
     ("For questions about this notice, contact Tobenna Petrosyan at the office.", "Tobenna Petrosyan", "PERSON"),
     ("The vehicle is registered to Seong-min Ekwueme.", "Seong-min Ekwueme", "PERSON"),
+    # a records check's "returns to" names the owner, surname first too
+    ("Plate 491-HJX; the registration returns to Demir, Anatoly of Kent.", "Demir, Anatoly", "PERSON"),
     ("Vessels moor at berth 22 on the Barbours Cut wharf before the boarding.", "berth 22 on the Barbours Cut wharf", "OPERATIONAL_SITE"),
     ("Agents wait at the Ship Shoal 28 platform overnight.", "the Ship Shoal 28 platform", "OPERATIONAL_SITE"),
     ("Cargo goes through the Gate B checkpoint at Terminal North.", "the Gate B checkpoint at Terminal North", "OPERATIONAL_SITE"),
@@ -263,6 +265,8 @@ NEGATIVE = [
     # an audit report's own number and a FOIA request's, which open on their year
     "Report No. 2023-NR-044 was issued in May in answer to request 2022-OIG-00731.",
     "The effort is known only as Operation Nightfall inside the field office.",
+    # a plate check returning to a company or a place names no one
+    "The plate returns to Hertz Corporation; the agent returns to Tucson, Arizona on Monday.",
 ]
 
 
@@ -1333,3 +1337,25 @@ def test_a_signature_block_over_a_station_line_is_a_name(tmp_path: Path):
         "The exhibit was lent by the Harry S. Truman Library for the month.",
     ])
     assert got == {"Quang F. Valderrama"}, got
+
+
+def test_surname_first_names_wrapped_in_table_cells(tmp_path: Path):
+    """A cell "Surname," / "Given" under a station cell is the cell's name, not the model's run
+    from the station above; a wrapped cell with a middle initial is a name though the given name
+    is not in the dictionary."""
+    got = people_in_narrow_lines(tmp_path, [
+        "Station", "Coordinator", "Telephone", "E-mail",
+        "Nogales", "Lachance, Marisol", "602 555-0129 ext. 20", "marisol.x.lachance@example.gov",
+        "",
+        "Douglas", "Esposito-Reyes,", "Wojciech",
+        "",
+        "571 555-0166 ext. 29", "wespositoreyes@ops.example.gov",
+        "",
+        "Time", "Location", "Result", "Agent",
+        "0205", "the lay-up corridor", "Group of 6, 4 apprehended",
+        "Dobrev,", "Zebulon H.",
+        "",
+        "0419", "the ranch gate", "Sign cut, lost north of highway",
+    ])
+    assert {"Esposito-Reyes, Wojciech", "Dobrev, Zebulon H."} <= got, got
+    assert not {n for n in got if "Douglas" in n}, got
