@@ -71,6 +71,11 @@ class Detector:
         return set(self.lexicons.get("law_name_words", []))
 
     @cached_property
+    def not_given_names(self) -> set[str]:
+        """Words the given-name dictionary lists that in records are mostly places or common words."""
+        return {w.lower() for w in self.lexicons.get("not_given_names", [])}
+
+    @cached_property
     def place_feature_words(self) -> set[str]:
         return set(self.lexicons.get("place_feature_words", []))
 
@@ -522,10 +527,11 @@ def _common_in_document(f: Finding, common: set[str], detector: Detector) -> boo
         # a cell read across a line break may be two cells ("Casa / Grande", "Florence / Drone"):
         # its given name ("Ben-David, / Lorcan": after the comma) must be a known one, and its
         # other words no common word of the document
-        # (or, surname first, be followed by a middle initial: "Dobrev," / "Zebulon H.")
+        # (written surname first, the comma vouches for the cell: "Nwachukwu," / "Oluwaseun",
+        # unless what follows it is a place: "Nogales," / "Arizona", "Savannah," / "Georgia")
         given = words[1] if "," in f.text else words[0]
-        initialled = "," in f.text and re.search(r"\p{Lu}\p{Ll}+[ \t]+\p{Lu}\.$", f.text) is not None
-        return (given not in detector.names.given and not initialled) or any(w in common for w in words if w != given)
+        surname_first = "," in f.text and given not in detector.names.keep | detector.not_given_names
+        return (given not in detector.names.given and not surname_first) or any(w in common for w in words if w != given)
     return False
 
 

@@ -1359,3 +1359,21 @@ def test_surname_first_names_wrapped_in_table_cells(tmp_path: Path):
     ])
     assert {"Esposito-Reyes, Wojciech", "Dobrev, Zebulon H."} <= got, got
     assert not {n for n in got if "Douglas" in n}, got
+
+
+def test_surname_first_cells_under_a_role_column(tmp_path: Path):
+    """Under a role column ("Case agent", "Reviewer") a cell written surname first is a name though
+    its given name is not in the dictionary, and its middle initial may wrap to the next line; a
+    place written the same way is not."""
+    got = people_in_narrow_lines(tmp_path, [
+        "Case no.", "State", "Case agent",
+        "I23C0035560", "Georgia", "Nwachukwu,", "Oluwaseun",
+        "",
+        "I23C0038816", "Arizona", "Nogales,", "Arizona",
+        "",
+        "Reviewer", "Office", "Date", "Comment",
+        "Gallardo, Nalani", "H.",
+        "",
+        "Employee Relations", "4/30/2024", "Agree with the draft.",
+    ])
+    assert got == {"Nwachukwu, Oluwaseun", "Gallardo, Nalani H."}, got
