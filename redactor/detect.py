@@ -204,6 +204,7 @@ def _kept_finding(page: int, text: str, r, artifacts, detector: Detector) -> Fin
                       round(r.score, 3), recognizer, why or recognizer)
     if r.entity_type == "PERSON":
         finding = _clean_person(finding, detector)
+        finding = finding and _cut_title_line(text, finding, detector)
         finding = finding and _join_wrapped_surname(text, finding, detector)
         finding = finding and _join_wrapped_given(text, finding, detector)
         finding = finding and _join_particle_surname(text, finding)
@@ -350,6 +351,24 @@ def _clean_person(f: Finding, detector: Detector) -> Finding | None:
         return None  # a table's name cell cut down to one word was two cells of other columns
     return Finding(f.page, f.start + start, f.start + end, name, f.entity, f.score,
                    f.recognizer, f.explanation)
+
+
+def _cut_title_line(text: str, f: Finding, detector: Detector) -> Finding | None:
+    """A name the model ran into the title line under it in a signature ("Tenzin Cardenas-Ochoa" /
+    "Diversion Program Manager"): that line is short, in capitals, ends in a job or office word and
+    holds words only (a wrapped surname goes on "Lopez, Program Manager", a list "Rosa; Tucson Sector")."""
+    if "\n" not in f.text:
+        return f
+    cut = f.text.rindex("\n")
+    line_end = text.find("\n", f.end)
+    line = text[f.start + cut + 1:len(text) if line_end < 0 else line_end]
+    words = line.split()
+    if not re.fullmatch(r"[\p{L} .&'’-]+", line) or not 2 <= len(words) <= 4 or not all(w[0].isupper() for w in words) \
+            or words[-1].strip(".:;").lower() not in detector.names.not_name | detector.names.roles:
+        return f
+    name = f.text[:cut].rstrip()
+    return _clean_person(Finding(f.page, f.start, f.start + len(name), name, f.entity, f.score,
+                                 f.recognizer, f.explanation), detector) if name else None
 
 
 WRAPPED_GIVEN = re.compile(r"(?<![\w.'’-])(\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?)[ \t]*\n[ \t]*$")

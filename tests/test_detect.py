@@ -1377,3 +1377,17 @@ def test_surname_first_cells_under_a_role_column(tmp_path: Path):
         "Employee Relations", "4/30/2024", "Agree with the draft.",
     ])
     assert got == {"Nwachukwu, Oluwaseun", "Gallardo, Nalani H."}, got
+
+
+def test_a_name_is_cut_before_the_title_line_under_it(tmp_path: Path):
+    """The model runs a signature's name into the title line under it ("… Cardenas-Ochoa" /
+    "Diversion"); the title's first word is then no surname to withhold elsewhere."""
+    lines = ["Anyone may verify a registration through the Diversion Control Division public website.",
+             "Sincerely,", "", "Tenzin Cardenas-Ochoa", "Diversion Program Manager", "",
+             "Distribution: Watch Commanders Cormac Okimoto and Anneliese de la",
+             "Rosa; Tucson Sector Intelligence."]
+    doc = load_document(make_pdf(tmp_path / "t.pdf", lines, fontsize=9, leading=1.3))
+    people = {f.text for f in detect(doc, get_detector()) if f.entity == "PERSON"}
+    assert "Tenzin Cardenas-Ochoa" in people, people
+    assert not {p for p in people if "Diversion" in p}, people
+    assert "Anneliese de la\nRosa" in people, people
