@@ -504,9 +504,13 @@ class StructuredNameRecognizer(EntityRecognizer):
                 first_next = (nxt.split() or [""])[0].lower()
                 title_next = len(nxt.split()) <= SIGNATURE_LINE_WORDS and first_next not in STOP_WORDS \
                     and first_next not in ("-", "–", "•", "*")
-                if self.closing.match(prev) or (title_next and self._is_role_line(nxt, opening_words=3)) or \
+                titled_next = title_next and self._is_role_line(nxt, opening_words=3)
+                if self.closing.match(prev) or titled_next or \
                         self._is_contact_line(prev, agency=False) or self._is_contact_line(nxt):
-                    add(m.start("name"), m.end("name"), 0.9, SIGNATURE_BLOCK_NAME)
+                    # over a title line, a known given name outweighs the small model's place label
+                    # ("Ines Choi" / "Det. Sgt., Criminal Investigation Bureau", read as a LOC)
+                    sure = titled_next and self._known_given(m.group("name").split()[0])
+                    add(m.start("name"), m.end("name"), 0.9, SIGNATURE_BLOCK_NAME, ask_spacy=not sure)
             elif self._is_role_line(rest.lstrip("(,–—-:. "), opening_words=8):
                 add(m.start("name"), m.end("name"), 0.9, LIST_LINE_NAME)
         return [

@@ -1391,3 +1391,24 @@ def test_a_name_is_cut_before_the_title_line_under_it(tmp_path: Path):
     assert "Tenzin Cardenas-Ochoa" in people, people
     assert not {p for p in people if "Diversion" in p}, people
     assert "Anneliese de la\nRosa" in people, people
+
+
+def test_a_signature_over_an_abbreviated_rank_line(tmp_path: Path):
+    """A name alone on its line over an abbreviated rank and unit ("Det. Sgt., …") signs the
+    message, though the small model reads the name as a place."""
+    got = people_in_narrow_lines(tmp_path, [
+        "The plate readers only alert on plates already on the hot list.",
+        "",
+        "Ines Choi",
+        "Det. Sgt., Criminal Investigation Bureau, Port Newark",
+        "312/555-0128",
+    ])
+    assert got == {"Ines Choi"}, got
+
+
+def test_a_district_commander_signs_the_deputy_does_not(tmp_path: Path):
+    assert_withheld_and_released(tmp_path, [
+        "MEMORANDUM FOR:", "Zeynep Jaramillo", "Regional Director, FPS Region 9", "",
+        "THROUGH:", "Cyrus Tiwari", "Deputy District Commander", "",
+        "FROM:", "Magnus Drummond", "District Commander, Northern California District", "",
+        "SUBJECT: Screening at the federal buildings"], withheld="Cyrus Tiwari", released="Magnus Drummond")
