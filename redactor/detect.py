@@ -20,7 +20,8 @@ from presidio_analyzer.predefined_recognizers import SpacyRecognizer
 from .models import SENTENCE_ENTITIES, SENTENCE_WORDS, Document, Finding
 from .passages import RECOGNIZER as PASSAGE_RECOGNIZER, PassageDetector, running_lines, unwrap
 from .recognizers import (GIVEN_NAME_RULE, LIST_LINE_NAME, LOWER_PARTICLE, SIGNATURE_BLOCK_NAME,
-                          SURNAME_FIRST_RULE, StructuredNameRecognizer, TableColumnRecognizer)
+                          SURNAME_FIRST_RULE, DeaNumberRecognizer, StructuredNameRecognizer,
+                          TableColumnRecognizer)
 from .tag_map import replace_attribute_ruler
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -146,6 +147,7 @@ def get_detector(config_file: str | None = None) -> Detector:
     registry.add_recognizer(names)
     registry.add_recognizer(SpacyRecognizer(supported_entities=["PERSON"]))
     registry.add_recognizer(TableColumnRecognizer(lexicons))
+    registry.add_recognizer(DeaNumberRecognizer())
     analyzer = AnalyzerEngine(registry=registry, nlp_engine=nlp_engine,
                               supported_languages=[LANGUAGE])
     passages = PassageDetector(base / config["passage_file"])

@@ -13,7 +13,7 @@ from functools import cached_property, lru_cache
 
 import gender_guesser.detector
 import regex as re
-from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerResult
+from presidio_analyzer import AnalysisExplanation, EntityRecognizer, Pattern, PatternRecognizer, RecognizerResult
 from spacy.lang.en.stop_words import STOP_WORDS
 
 from .passages import unwrap
@@ -621,3 +621,21 @@ class TableColumnRecognizer(EntityRecognizer):
                         recognizer=self.name, original_score=0.8, pattern_name="cell under a site column",
                         textual_explanation=f"cell under the column '{text[header[column][0]:header[column][1]]}'")))
         return results
+
+
+class DeaNumberRecognizer(PatternRecognizer):
+    """A DEA registration number ("AW0295510"): the registrant's type letter, the initial of its
+    name (or 9), six digits and a check digit. Read where a registration is spoken of, and kept
+    only when the check digit holds, so a case or file number of the same shape is left alone."""
+
+    CONTEXT = r"\b(?:DEA|[Rr]egist(?:ration|ered|rant)|[Pp]rescriber|[Pp]ractitioner|[Pp]harmacy)\b"
+
+    def __init__(self, supported_language: str = "en"):
+        pattern = Pattern("DEA registration number with a valid check digit",
+                          rf"(?<={self.CONTEXT}[^.\n]{{0,60}}?)\b[ABCDEFGHJKLMPRSTUX][A-Z9]\d{{7}}\b", 0.85)
+        super().__init__(supported_entity="ID_DOCUMENT_NUMBER", name="DeaNumberRecognizer",
+                         patterns=[pattern], supported_language=supported_language)
+
+    def validate_result(self, pattern_text: str) -> bool:
+        d = [int(c) for c in pattern_text[2:]]
+        return (d[0] + d[2] + d[4] + 2 * (d[1] + d[3] + d[5])) % 10 == d[6]

@@ -141,6 +141,10 @@ POSITIVE = [
     ("From: DI Jovan F. Vukovich", "Jovan F. Vukovich", "PERSON"),
     ("For questions about this notice, contact Tobenna Petrosyan at the office.", "Tobenna Petrosyan", "PERSON"),
     ("The vehicle is registered to Seong-min Ekwueme.", "Seong-min Ekwueme", "PERSON"),
+    # a number sign after a rank and a name with a particle
+    ("Sgt. de la Garza #54081 will call back.", "54081", "BADGE_NUMBER"),
+    # a DEA registration whose check digit holds
+    ("The last audit, of a pharmacy registered under AW0295510, found 4 errors.", "AW0295510", "ID_DOCUMENT_NUMBER"),
     # a records check's "returns to" names the owner, surname first too
     ("Plate 491-HJX; the registration returns to Demir, Anatoly of Kent.", "Demir, Anatoly", "PERSON"),
     ("Vessels moor at berth 22 on the Barbours Cut wharf before the boarding.", "berth 22 on the Barbours Cut wharf", "OPERATIONAL_SITE"),
@@ -265,6 +269,8 @@ NEGATIVE = [
     # an audit report's own number and a FOIA request's, which open on their year
     "Report No. 2023-NR-044 was issued in May in answer to request 2022-OIG-00731.",
     "The effort is known only as Operation Nightfall inside the field office.",
+    # a registration-shaped form number whose check digit fails
+    "The DEA revised its Form AB1234567 for every registrant in 2019.",
     # a plate check returning to a company or a place names no one
     "The plate returns to Hertz Corporation; the agent returns to Tucson, Arizona on Monday.",
 ]
@@ -1412,3 +1418,10 @@ def test_a_district_commander_signs_the_deputy_does_not(tmp_path: Path):
         "THROUGH:", "Cyrus Tiwari", "Deputy District Commander", "",
         "FROM:", "Magnus Drummond", "District Commander, Northern California District", "",
         "SUBJECT: Screening at the federal buildings"], withheld="Cyrus Tiwari", released="Magnus Drummond")
+
+
+def test_a_birth_date_wrapped_in_a_dob_column_cell(tmp_path: Path):
+    lines = ["Subject", "", "Name used", "True name", "DOB", "Address", "",
+             "Ngozi MacAulay", "Zebulon Y. Pasternak", "January 24,", "1984", "8040 N. Farragut St., Apt. 3"]
+    got = detect(load_document(make_pdf(tmp_path / "t.pdf", lines, fontsize=9, leading=1.3)), get_detector())
+    assert {" ".join(f.text.split()) for f in got if f.entity == "DATE_OF_BIRTH"} == {"January 24, 1984"}, got
