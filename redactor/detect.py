@@ -20,9 +20,11 @@ from presidio_analyzer.predefined_recognizers import SpacyRecognizer
 from .models import SENTENCE_ENTITIES, SENTENCE_WORDS, Document, Finding
 from .passages import RECOGNIZER as PASSAGE_RECOGNIZER, PassageDetector, running_lines, unwrap
 from .recognizers import (GIVEN_NAME_RULE, LIST_LINE_NAME, LOWER_PARTICLE, SIGNATURE_BLOCK_NAME,
-                          SURNAME_FIRST_RULE, DeaNumberRecognizer, StructuredNameRecognizer,
-                          TableColumnRecognizer)
+                          SURNAME_FIRST_RULE, DeaNumberRecognizer, StructuredNameRecognizer)
+from .tables import cells_under
 from .tag_map import replace_attribute_ruler
+
+TABLE_COLUMN_RECOGNIZER = "TableColumnRecognizer"
 
 DATA_DIR = Path(__file__).parent / "data"
 LANGUAGE = "en"
@@ -70,6 +72,10 @@ class Detector:
     @cached_property
     def law_name_words(self) -> set[str]:
         return set(self.lexicons.get("law_name_words", []))
+
+    @cached_property
+    def site_columns(self) -> set[str]:
+        return {c.lower() for c in self.lexicons.get("site_columns", [])}
 
     @cached_property
     def not_given_names(self) -> set[str]:
@@ -146,7 +152,6 @@ def get_detector(config_file: str | None = None) -> Detector:
     # recognizer's, and the layout's reading is the better evidence ("Oluwaseun / J. Okafor-Reid").
     registry.add_recognizer(names)
     registry.add_recognizer(SpacyRecognizer(supported_entities=["PERSON"]))
-    registry.add_recognizer(TableColumnRecognizer(lexicons))
     registry.add_recognizer(DeaNumberRecognizer())
     analyzer = AnalyzerEngine(registry=registry, nlp_engine=nlp_engine,
                               supported_languages=[LANGUAGE])
@@ -185,10 +190,19 @@ def detect(document: Document, detector: Detector | None = None) -> list[Finding
                              and (f := _kept_finding(page.number, text, s, artifacts, detector))]
             elif finding:
                 findings.append(finding)
+        findings += _site_cells(page, detector)
         following = texts[index + 1] if index + 1 < len(texts) else ""
         passages += detector.passages.find(page.number, text, artifacts.tokens, marked, following, running)
     passages += detector.passages.across_pages(texts, marked, [page.number for page in document.pages])
     return combine(document, findings + passages, detector)
+
+
+def _site_cells(page, detector: Detector) -> list[Finding]:
+    """The cells of a grid under a column that places posts or evidence ("Post", "Evidence room"),
+    read by where the words stand (tables.py): operational sites, wrapped cells and all."""
+    return [Finding(page.number, cell.start, cell.end, page.text[cell.start:cell.end], "OPERATIONAL_SITE", 0.8,
+                    TABLE_COLUMN_RECOGNIZER, f"cell under the column '{cell.header}'")
+            for cell in cells_under(page, detector.site_columns)]
 
 
 def _from_model(r) -> bool:

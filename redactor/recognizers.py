@@ -564,65 +564,6 @@ class StructuredNameRecognizer(EntityRecognizer):
                     ask_spacy=False)
 
 
-def _blocks(text: str) -> list[list[tuple[int, int]]]:
-    """The text's blocks (runs of non-blank lines), each as its lines' (start, end), stripped."""
-    blocks, current = [], []
-    for m in re.finditer(r"(?m)^.*$", text):
-        line = m.group()
-        if not line.strip():
-            if current:
-                blocks.append(current)
-            current = []
-            continue
-        start = m.start() + len(line) - len(line.lstrip())
-        current.append((start, m.start() + len(line.rstrip())))
-    if current:
-        blocks.append(current)
-    return blocks
-
-
-class TableColumnRecognizer(EntityRecognizer):
-    """A cell under a column that places the agency's people or property ("Post", "Storage
-    location"): in a grid read cell by cell (one cell a line, a blank line between rows), the
-    cell at the column's place in each row says where a post stands or evidence is kept."""
-
-    ENTITY = "OPERATIONAL_SITE"
-
-    def __init__(self, lexicons: dict, supported_language: str = "en"):
-        self.columns = {c.lower() for c in lexicons.get("site_columns", [])}
-        super().__init__(supported_entities=[self.ENTITY], name="TableColumnRecognizer",
-                         supported_language=supported_language)
-
-    def load(self) -> None:
-        pass
-
-    def analyze(self, text, entities, nlp_artifacts=None, regex_flags=None):
-        if self.ENTITY not in entities or not self.columns:
-            return []
-        results = []
-        blocks = _blocks(text)
-        for b, header in enumerate(blocks):
-            names = [text[s:e].rstrip(":").lower() for s, e in header]
-            # a header row: three cells at least, each a few words, one of them a site column
-            if len(names) < 3 or any(len(n.split()) > 4 for n in names):
-                continue
-            column = next((i for i, n in enumerate(names) if n in self.columns), None)
-            if column is None:
-                continue
-            for row in blocks[b + 1:]:
-                if len(row) < 2 or any(len(text[s:e].split()) > 14 for s, e in row) \
-                        or any(text[s:e].rstrip(":").lower() in self.columns for s, e in row):
-                    break  # a heading, prose or the next grid's headers: this grid has ended
-                if len(row) != len(header):
-                    continue  # a cell wrapped: its row cannot be read by place
-                start, end = row[column]
-                if re.search(r"\p{L}", text[start:end]):
-                    results.append(RecognizerResult(self.ENTITY, start, end, 0.8, AnalysisExplanation(
-                        recognizer=self.name, original_score=0.8, pattern_name="cell under a site column",
-                        textual_explanation=f"cell under the column '{text[header[column][0]:header[column][1]]}'")))
-        return results
-
-
 class DeaNumberRecognizer(PatternRecognizer):
     """A DEA registration number ("AW0295510"): the registrant's type letter, the initial of its
     name (or 9), six digits and a check digit. Read where a registration is spoken of, and kept

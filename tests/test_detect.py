@@ -1304,16 +1304,42 @@ def test_a_registration_in_a_table_of_aircraft_and_a_licence_with_its_state_in_a
     assert "N400" not in got and "N2" not in got, got
 
 
+def _grid_pdf(path: Path, top: float, rows: list[list[str]], xs: list[float], after: str = "") -> Path:
+    """A page with a grid drawn as PDFs draw one: each cell's lines at its column's x, a wrapped
+    cell taking more lines ("|" breaks a cell), a row below the tallest cell of the row above."""
+    pdf = pymupdf.open()
+    page = pdf.new_page()
+    y = top
+    for row in rows:
+        height = 0
+        for x, cell in zip(xs, row):
+            for i, line in enumerate(cell.split("|")):
+                page.insert_text((x, y + 11 * i), line, fontsize=9)
+            height = max(height, len(cell.split("|")))
+        y += 11 * height + 5
+    if after:
+        page.insert_text((xs[0], y + 12), after, fontsize=9)
+    pdf.save(path)
+    return path
+
+
 def test_the_cells_under_a_post_or_storage_column_are_operational_sites(tmp_path: Path):
-    lines = ["Shift", "Officer", "Radio", "Post", "",
-             "Day", "Okafor, Bente", "K-12", "Overwatch on the levee road curve", "",
-             "Night", "Lindqvist, Tamsin", "K-14", "Lane 3 outbound", "",
-             "Item", "Description", "Location", "Storage location", "",
-             "1", "Black phone", "Phoenix, Arizona", "Cage D, Shelf 2", "",
-             "The roster is reviewed each month by the shift supervisors and the watch commander of the unit."]
-    doc = load_document(make_pdf(tmp_path / "t.pdf", lines, fontsize=9, leading=1.3))
-    sites = {f.text for f in detect(doc, get_detector()) if f.entity == "OPERATIONAL_SITE"}
-    assert sites == {"Overwatch on the levee road curve", "Lane 3 outbound", "Cage D, Shelf 2"}, sites
+    """Read by where the words stand: a wrapped cell is one site, the other columns are not sites,
+    and "Location" alone (most often a city) is no site column."""
+    posts = _grid_pdf(tmp_path / "posts.pdf", 80, [
+        ["Post", "Hours", "Armed", "Notes"],
+        ["the Post 3A lobby lane on Golden|Gate Avenue", "0630–1830,|unstaffed 1130–1230", "Yes", "Relieved by the rover"],
+        ["Post 22 at the 14th Street loading|dock", "0600–2000", "Yes", "Badge readers inoperative;|visual check only"],
+    ], [72, 230, 320, 360], after="Our own inspectors make unannounced post inspections only on day shift, Monday to Thursday.")
+    evidence = _grid_pdf(tmp_path / "evidence.pdf", 80, [
+        ["Item", "Description", "Location", "Storage location"],
+        ["1", "Black phone", "Phoenix, Arizona", "Cage D, Shelf 2"],
+        ["2", "Ledger,|spiral bound", "Yuma, Arizona", "Bldg. 3, Rm 108 (main|evidence)"],
+    ], [72, 110, 250, 360])
+    sites = {" ".join(f.text.split()) for pdf in (posts, evidence)
+             for f in detect(load_document(pdf), get_detector()) if f.entity == "OPERATIONAL_SITE"}
+    assert sites == {"the Post 3A lobby lane on Golden Gate Avenue", "Post 22 at the 14th Street loading dock",
+                     "Cage D, Shelf 2", "Bldg. 3, Rm 108 (main evidence)"}, sites
 
 
 def test_a_surname_in_capitals_before_a_romanised_two_syllable_given_name(tmp_path: Path):
