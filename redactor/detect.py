@@ -78,6 +78,11 @@ class Detector:
         return {c.lower() for c in self.lexicons.get("site_columns", [])}
 
     @cached_property
+    def site_columns_beside(self) -> dict[str, set[str]]:
+        return {column.lower(): {c.lower() for c in beside}
+                for column, beside in self.lexicons.get("site_columns_beside", {}).items()}
+
+    @cached_property
     def not_given_names(self) -> set[str]:
         """Words the given-name dictionary lists that in records are mostly places or common words."""
         return {w.lower() for w in self.lexicons.get("not_given_names", [])}
@@ -202,7 +207,7 @@ def _site_cells(page, detector: Detector) -> list[Finding]:
     read by where the words stand (tables.py): operational sites, wrapped cells and all."""
     return [Finding(page.number, cell.start, cell.end, page.text[cell.start:cell.end], "OPERATIONAL_SITE", 0.8,
                     TABLE_COLUMN_RECOGNIZER, f"cell under the column '{cell.header}'")
-            for cell in cells_under(page, detector.site_columns)]
+            for cell in cells_under(page, detector.site_columns, detector.site_columns_beside)]
 
 
 def _from_model(r) -> bool:

@@ -52,22 +52,30 @@ def page_lines(page: Page) -> list[Line]:
     return sorted(lines.values(), key=lambda line: (round(line.y0), line.x0))
 
 
-def cells_under(page: Page, columns: set[str]) -> list[Cell]:
-    """Each cell under a header named in `columns` (lower case), in every grid of the page."""
+def cells_under(page: Page, columns: set[str], beside: dict[str, set[str]] | None = None) -> list[Cell]:
+    """Each cell under a header named in `columns`, or in `beside` when one of the headers listed
+    for it stands in the same header row (all lower case), in every grid of the page."""
     lines = page_lines(page)
     text = page.text
+    beside = beside or {}
     cells: list[Cell] = []
     for header in lines:
-        name = " ".join(text[header.start:header.end].split()).rstrip(":").lower()
-        if name not in columns:
+        name = _header_name(text, header)
+        if name not in columns and name not in beside:
             continue
         row = [line for line in lines if abs(line.y0 - header.y0) <= SAME_HEIGHT]
         # a header row: three headers at least, each a few words
         if len(row) < 3 or any(len(text[line.start:line.end].split()) > 4 for line in row):
             continue
+        if name not in columns and not beside[name] & {_header_name(text, line) for line in row}:
+            continue
         starts = sorted(line.x0 for line in row)
         cells += _column_cells(lines, text, header, starts, text[header.start:header.end])
     return cells
+
+
+def _header_name(text: str, line: Line) -> str:
+    return " ".join(text[line.start:line.end].split()).rstrip(":").lower()
 
 
 def _column_cells(lines: list[Line], text: str, header: Line, starts: list[float], name: str) -> list[Cell]:

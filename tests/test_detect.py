@@ -1451,3 +1451,17 @@ def test_a_birth_date_wrapped_in_a_dob_column_cell(tmp_path: Path):
              "Ngozi MacAulay", "Zebulon Y. Pasternak", "January 24,", "1984", "8040 N. Farragut St., Apt. 3"]
     got = detect(load_document(make_pdf(tmp_path / "t.pdf", lines, fontsize=9, leading=1.3)), get_detector())
     assert {" ".join(f.text.split()) for f in got if f.entity == "DATE_OF_BIRTH"} == {"January 24, 1984"}, got
+
+
+def test_a_location_column_beside_an_asset_column_places_equipment(tmp_path: Path):
+    """"Location" beside "Asset" says where a camera tower or a sensor string stands; beside
+    "Item" (the evidence test above) it is most often a city."""
+    pdf = _grid_pdf(tmp_path / "assets.pdf", 80, [
+        ["Asset", "Location", "Uptime"],
+        ["Camera tower", "coordinates 31.5127 N, 108.6402 W", "49|percent"],
+        ["Sensor string", "the lay-up corridor below Skeleton|Canyon", "88|percent"],
+    ], [72, 150, 330], after="Between midnight and 0600 one unit usually covers the western half of the area.")
+    sites = {" ".join(f.text.split()) for f in detect(load_document(pdf), get_detector())
+             if f.entity == "OPERATIONAL_SITE"}
+    assert "the lay-up corridor below Skeleton Canyon" in sites, sites
+    assert not {s for s in sites if "percent" in s or "Camera" in s or "midnight" in s}, sites
