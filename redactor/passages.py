@@ -441,8 +441,15 @@ class PassageDetector:
             for m in pattern.finditer(text):
                 code = m.group().strip()
                 core = re.search(r"(?-i)\b[A-Z][A-Za-z0-9]*(?:[- ][A-Z0-9]+)*", code)
-                if core and self.not_codes.search(core.group()) or self.public_names.search(code) \
-                        or self.not_code_words.search(code) or self.names_an_office.match(text, m.end()):
+                # an office's or a place's word opens many names; a name that ends in a lower-case
+                # system noun and its acronym is the office's own store ("the Division training
+                # tracker (DTT)"), where public systems are named in title case
+                # (or a code with what it is in parentheses: "OI-CMS (case management system)")
+                described = re.search(r"(?-i)\b(?!(?:of|and|for|the)\b)[a-z]+(?:-[a-z]+)*[ \t]+(?:system|database|module|index|"
+                                      r"portal|tracker|queue|dashboard|log|archive|workbench|registry|ledger|repository|"
+                                      r"layer|matrix|model|tool|file)s?[ \t]*\([^)]*\)$|\([a-z -]+\)$", code) is not None
+                if (core and self.not_codes.search(core.group()) or self.not_code_words.search(code)) and not described \
+                        or self.public_names.search(code) or self.names_an_office.match(text, m.end()):
                     continue
                 window = text[max(0, m.start() - 80): m.end() + 80]
                 if not named_as_system and not self.system_context.search(window):

@@ -348,6 +348,14 @@ def test_a_system_named_by_its_code_word_and_a_system_noun(tmp_path: Path):
     ("The notes remain in KESTREL Vault for a year.", "KESTREL Vault"),
     ("Search terms run nightly in QUARRYLINK before the morning brief.", "QUARRYLINK"),
     ("Payout tracing in LANTERN-ROLL", "LANTERN-ROLL"),
+    # a store an office describes in lower case and names by its acronym, a code with what it is
+    # in parentheses, a code word spelt lower-case first, a product-like name before a system noun
+    ("Scores are entered in the Division training tracker (DTT) by the coordinator.", "the Division training tracker (DTT)"),
+    ("Board file maintained in the GRPD early-warning file (EWS-2).", "the GRPD early-warning file (EWS-2)"),
+    ("Case material is held in OI-CMS (case management system).", "OI-CMS (case management system)"),
+    ("Our case is open in the eNOVA referral tool.", "the eNOVA referral tool"),
+    ("Incident counts come from the CrimeView transit layer.", "the CrimeView transit layer"),
+    ("Data was drawn from the PINWHEEL lender-risk model in May.", "the PINWHEEL lender-risk model"),
 ])
 def test_internal_systems_shares_and_hosts(text, expected):
     from redactor.passages import PassageDetector
@@ -365,6 +373,9 @@ def test_internal_systems_shares_and_hosts(text, expected):
     # an office's acronym that records stay in or are kept in is the office
     "The lead sheet stays in FDNS and the summary goes to the adjudicator.",
     "The board file is maintained in the GRPD early-warning file.",
+    # a task force's way of working, a public system by its title-case name, an office's description
+    "The BEST model pairs agents with local police; see the Sector tracking system.",
+    "The Federal Bureau of Prisons database (SENTRY) and the Automated Targeting System are described publicly.",
 ])
 def test_public_sites_and_office_dashboards_are_not_internal_systems(text):
     from redactor.passages import PassageDetector
