@@ -200,6 +200,20 @@ def test_a_grid_of_staffing_or_enforcement_counts_is_withheld_whole(passages):
     assert kinds(passages, uptime)["LE_STATISTIC"] == ["71\npercent", "40\npercent", "93 percent"]
 
 
+def test_eradication_counts_and_counts_over_a_season_or_the_same_year_are_statistics(passages):
+    assert kinds(passages, "Zone 4 eradicated 21 grow sites in the 2021 season and reclaimed 4 of those sites.\n")[
+        "LE_STATISTIC"] == ["21", "4"]
+    assert kinds(passages, "Shipments refused or seized at the port numbered 567 shipments in the same year.\n")[
+        "LE_STATISTIC"] == ["567"]
+    assert kinds(passages, "Marijuana plants eradicated on BLM land totaled 176,859 plants.\n")[
+        "LE_STATISTIC"] == ["176,859"]
+    # one raid on a day, a description, a published total are not
+    assert not kinds(passages, "On June 3 rangers eradicated 1,200 plants at one garden after a tip.\n").get("LE_STATISTIC")
+    assert not kinds(passages, "The garden had 40 plants and 3 tents.\n").get("LE_STATISTIC")
+    assert not kinds(passages, "The clinic served 400 patients in the same year, its annual report says.\n").get(
+        "LE_STATISTIC")
+
+
 def test_how_far_a_subjects_scheme_reached_is_a_statistic(passages):
     assert kinds(passages, "The same laptop also filed 23 returns in the names of other taxpayers.\n")[
         "LE_STATISTIC"] == ["23"]
