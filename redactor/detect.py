@@ -78,6 +78,10 @@ class Detector:
         return {c.lower() for c in self.lexicons.get("site_columns", [])}
 
     @cached_property
+    def person_columns(self) -> set[str]:
+        return {c.lower() for c in self.lexicons.get("person_columns", [])}
+
+    @cached_property
     def site_columns_beside(self) -> dict[str, set[str]]:
         return {column.lower(): {c.lower() for c in beside}
                 for column, beside in self.lexicons.get("site_columns_beside", {}).items()}
@@ -195,7 +199,7 @@ def detect(document: Document, detector: Detector | None = None) -> list[Finding
                              and (f := _kept_finding(page.number, text, s, artifacts, detector))]
             elif finding:
                 findings.append(finding)
-        findings += _site_cells(page, detector)
+        findings += _site_cells(page, detector) + _contact_cells(page, detector)
         following = texts[index + 1] if index + 1 < len(texts) else ""
         passages += detector.passages.find(page.number, text, artifacts.tokens, marked, following, running)
     passages += detector.passages.across_pages(texts, marked, [page.number for page in document.pages])
@@ -208,6 +212,24 @@ def _site_cells(page, detector: Detector) -> list[Finding]:
     return [Finding(page.number, cell.start, cell.end, page.text[cell.start:cell.end], "OPERATIONAL_SITE", 0.8,
                     TABLE_COLUMN_RECOGNIZER, f"cell under the column '{cell.header}'")
             for cell in cells_under(page, detector.site_columns, detector.site_columns_beside)]
+
+
+def _contact_cells(page, detector: Detector) -> list[Finding]:
+    """The cells of a message log's or a contact list's name column ("Contact", "Saved name"): the
+    names people are saved under, nicknames and all ("Kiki (Ukiah)", "Boyet"). A cell that is a
+    number, a word of an office or a role, or no name at all ("Unknown") is left alone."""
+    names = detector.names
+    out = []
+    for cell in cells_under(page, detector.person_columns):
+        text = page.text[cell.start:cell.end]
+        words = [w.strip("().,;:").lower() for w in text.split()]
+        if not re.match(r"\p{Lu}", text) or len(words) > 4 or re.search(r"\d", text) \
+                or any(w in names.not_name or w in names.keep or w in names.roles or w in STOP_WORDS
+                       or w in detector.not_given_names for w in words):
+            continue
+        out.append(Finding(page.number, cell.start, cell.end, text, "PERSON", 0.8, TABLE_COLUMN_RECOGNIZER,
+                           f"name cell under the column '{cell.header}'"))
+    return out
 
 
 def _from_model(r) -> bool:

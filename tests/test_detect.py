@@ -1476,3 +1476,22 @@ def test_a_location_column_beside_an_asset_column_places_equipment(tmp_path: Pat
              if f.entity == "OPERATIONAL_SITE"}
     assert "the lay-up corridor below Skeleton Canyon" in sites, sites
     assert not {s for s in sites if "percent" in s or "Camera" in s or "midnight" in s}, sites
+
+
+def test_the_names_in_a_message_logs_contact_column_are_people(tmp_path: Path):
+    """A phone's saved names under "Contact" are people, nicknames and all; an office directory's
+    contact column names offices, and a count or "Unknown" names no one."""
+    log = _grid_pdf(tmp_path / "log.pdf", 80, [
+        ["#", "Date / time", "Dir.", "Contact", "Message"],
+        ["1", "06/07 05:12", "In", "Kiki (Ukiah)", "tide is -1.4 sat morning. u going"],
+        ["2", "06/12 11:03", "In", "Chef Tavita", "is this the abalone guy?"],
+        ["3", "06/12 11:09", "Out", "Unknown", "who is this"],
+    ], [64, 88, 172, 200, 324])
+    directory = _grid_pdf(tmp_path / "directory.pdf", 80, [
+        ["Office", "Contact", "Telephone"],
+        ["Field Operations", "Public Affairs", "202-344-1780"],
+        ["Tucson Sector", "Duty Officer", "520-748-3000"],
+    ], [72, 220, 360])
+    found_people = {f.text for pdf in (log, directory) for f in detect(load_document(pdf), get_detector())
+                    if f.entity == "PERSON"}
+    assert found_people == {"Kiki (Ukiah)", "Chef Tavita"}, found_people
