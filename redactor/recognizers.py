@@ -69,7 +69,7 @@ FIRST_INITIAL_LAST = (r"(?<![\w.'’-])\p{Lu}\p{Ll}+(?:\p{Lu}\p{Ll}+)?(?:-\p{Lu}
 SURNAME_THEN_GIVEN = (r"(?<![\w.'’-])(?P<surname>(?:(?:St\.|Ste\.|Van|Von|De|Del|Dela|Della|Delos|Di|Da|Dos|Du|La|Le|De La|Van Der|Van Den|de la|de|del|van der|van den|van|von|da|dos|du|di|le|la)[ \t]+)?(?:O['’])?\p{Lu}\p{Ll}+(?:\p{Lu}\p{Ll}+)?(?:[-'’]\p{Lu}\p{Ll}+)*"
                       # a particle inside a double surname: "Lopez de Alba, Mustafa"
                       r"(?:[ \t]+(?:de la|de los|del|de|y|van der|van)[ \t]+\p{Lu}\p{Ll}+)?),[ \t]+"
-                      r"(?P<given>\p{Lu}\p{Ll}+(?:-\p{L}\p{Ll}+)?)(?:[ \t]+\p{Lu}\.)?(?![\w'’-])(?![ \t]+\p{Lu}\p{Ll})")
+                      r"(?P<given>\p{Lu}\p{Ll}+(?:\p{Lu}\p{Ll}+)?(?:-\p{L}\p{Ll}+)?)(?:[ \t]+\p{Lu}\.)?(?![\w'’-])(?![ \t]+\p{Lu}\p{Ll})")
 # A line break inside a name cut at the end of a long line of prose ("... placed accordingly;
 # Mateus" / "V. Phan will continue ..."): a capitalised word ends a line of 40 characters or
 # more, and a capital opens the next. (Only the name rules read across it: given to the
@@ -339,6 +339,8 @@ class StructuredNameRecognizer(EntityRecognizer):
             span = self._trim(m.group("name"), m.start("name"))
             if span and self.only_titles.fullmatch(text[span[0]:span[1]]):
                 continue  # a title after a title ("Det. Sgt., Criminal Investigation Bureau") is no name
+            if span and text[span[0]:span[1]].split()[0].strip(".,").lower() in self.roles:
+                continue  # the rest of a job title ("Contracting Officer Representative")
             if span:
                 single = len(text[span[0]:span[1]].split()) == 1
                 if single and span[1] < m.end("name"):
@@ -479,8 +481,9 @@ class StructuredNameRecognizer(EntityRecognizer):
             role = after.startswith(",") and self._is_role_line(after.lstrip(", \t"), opening_words=4)
             closes = role or bracketed or re.fullmatch(r"[ \t]*(?:[;(–—-].*|,[ \t]*(?:\p{Ll}.*|\p{Lu}{2,}.*)|\.?)", after) or (
                 # a roster line: "Lachapelle, Peggy, Ash Mountain Subdistrict" (an office in title case)
+                # (its office may name its parts: "Huang, Dmytro, Pentagon Police Department, Operations")
                 not led and not before.strip() and re.fullmatch(
-                    r",[ \t]*\p{Lu}[\p{L}.'’-]*(?:[ \t]+(?:\p{Lu}[\p{L}.'’-]*|of|and|for|the|[–—-]|[\d().+ -]{7,}))*[ \t]*", after))
+                    r",[ \t]*\p{Lu}[\p{L}.'’-]*(?:,?[ \t]+(?:\p{Lu}[\p{L}.'’-]*|of|and|for|the|[–—-]|[\d().+ -]{7,}))*[ \t]*", after))
             if not (opens and closes):
                 continue
             # with a lead ("by", "cc:") or a role after it, the small model's place label (it calls

@@ -1495,3 +1495,14 @@ def test_the_names_in_a_message_logs_contact_column_are_people(tmp_path: Path):
     found_people = {f.text for pdf in (log, directory) for f in detect(load_document(pdf), get_detector())
                     if f.entity == "PERSON"}
     assert found_people == {"Kiki (Ukiah)", "Chef Tavita"}, found_people
+
+
+def test_a_roster_line_with_a_camel_case_given_name_or_an_office_in_parts(tmp_path: Path):
+    """"Tsosie, LaToya P." is one name; an office named in parts after the name ends it; the rest of
+    a job title on the next line ("Contracting Officer" / "Representative") is no name."""
+    got = people_in_narrow_lines(tmp_path, [
+        "Annex B – Squad supervisors", "",
+        "Tsosie, LaToya P., Narcotics – 1-907-555-0137 –", "latoya.tsosie@mail.example.us", "",
+        "cc:", "Deputy Director, PFPA", "Beaulieu, Joao, Contracting Officer Representative",
+        "Huang, Dmytro, Pentagon Police Department, Operations"])
+    assert got == {"Tsosie, LaToya P.", "Beaulieu, Joao", "Huang, Dmytro"}, got
