@@ -74,7 +74,9 @@ SURNAME_THEN_GIVEN = (r"(?<![\w.'’-])(?P<surname>(?:(?:St\.|Ste\.|Van|Von|De|D
 # Mateus" / "V. Phan will continue ..."): a capitalised word ends a line of 40 characters or
 # more, and a capital opens the next. (Only the name rules read across it: given to the
 # tagger, such breaks joined "Prince" / "George's County" into a name.)
-WRAPPED_NAME_BREAK = re.compile(r"(?<=^[^\n]{40,}(?<![.:;!?])(?<=\p{Lu}\p{Ll}+))\n(?=\p{Lu})", re.M)
+# (or after a given name and its middle initial: "… controlled by Esteban G." / "Kahananui, who …")
+WRAPPED_NAME_BREAK = re.compile(r"(?<=^[^\n]{40,}(?<![.:;!?])(?<=\p{Lu}\p{Ll}+))\n(?=\p{Lu})"
+                                r"|(?<=^[^\n]{40,}(?<![\w.]\p{Lu}\.[ \t]\p{Lu}\.)(?<=[ \t]\p{Lu}\p{Ll}+[ \t]\p{Lu}\.))\n(?=\p{Lu}\p{Ll}+[,;]?[ \t]+\p{Ll})", re.M)
 # A surname-first name wrapped inside a narrow table cell: "Gatewood," / "Keanu F." or
 # "Huang, Rohan" / "F.". The break is a space to the surname-first rule (same offsets); the
 # given name must fill its line, so a cell that goes on is not read as a name.

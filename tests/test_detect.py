@@ -1506,3 +1506,10 @@ def test_a_roster_line_with_a_camel_case_given_name_or_an_office_in_parts(tmp_pa
         "cc:", "Deputy Director, PFPA", "Beaulieu, Joao, Contracting Officer Representative",
         "Huang, Dmytro, Pentagon Police Department, Operations"])
     assert got == {"Tsosie, LaToya P.", "Beaulieu, Joao", "Huang, Dmytro"}, got
+
+
+def test_a_name_wrapped_after_its_middle_initial_is_read_as_one(tmp_path: Path):
+    got = people_in_narrow_lines(tmp_path, [
+        "The draw checks were moved the same day to an account controlled by Esteban G.",
+        "Kahananui, who lives at 8133 Paloma Verde Way, Cicero, IL."])
+    assert got == {"Esteban G. Kahananui"}, got
