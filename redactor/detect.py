@@ -216,14 +216,15 @@ def _site_cells(page, detector: Detector) -> list[Finding]:
 
 def _contact_cells(page, detector: Detector) -> list[Finding]:
     """The cells of a message log's or a contact list's name column ("Contact", "Saved name"): the
-    names people are saved under, nicknames and all ("Kiki (Ukiah)", "Boyet"). A cell that is a
-    number, a word of an office or a role, or no name at all ("Unknown") is left alone."""
+    names people are saved under, nicknames and all ("Kiki (Ukiah)", "Boyet"), and a roster's Name
+    column, wrapped cells and all. A cell that is a number, an acronym, a word of an office or a
+    role, or no name at all ("Unknown") is left alone."""
     names = detector.names
     out = []
     for cell in cells_under(page, detector.person_columns):
         text = page.text[cell.start:cell.end]
         words = [w.strip("().,;:").lower() for w in text.split()]
-        if not re.match(r"\p{Lu}", text) or len(words) > 4 or re.search(r"\d", text) \
+        if not re.match(r"\p{Lu}", text) or len(words) > 4 or re.search(r"\d", text) or text.isupper() and len(words) == 1 \
                 or any(w in names.not_name or w in names.keep or w in names.roles or w in STOP_WORDS
                        or w in detector.not_given_names for w in words):
             continue

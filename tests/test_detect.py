@@ -1513,3 +1513,13 @@ def test_a_name_wrapped_after_its_middle_initial_is_read_as_one(tmp_path: Path):
         "The draw checks were moved the same day to an account controlled by Esteban G.",
         "Kahananui, who lives at 8133 Paloma Verde Way, Cicero, IL."])
     assert got == {"Esteban G. Kahananui"}, got
+
+
+def test_a_rosters_name_column_read_by_position_keeps_a_wrapped_nickname(tmp_path: Path):
+    roster = _grid_pdf(tmp_path / "roster.pdf", 80, [
+        ["Name", "Position", "Desk", "Home island"],
+        ['Rolando "Roly"|Sarmiento', "Investigator|(Hawaii Island)", "215-555-0144", "Hilo"],
+        ["CDL", "Licensing unit", "215-555-0100", "Oahu"],
+    ], [72, 200, 320, 420])
+    people = {" ".join(f.text.split()) for f in detect(load_document(roster), get_detector()) if f.entity == "PERSON"}
+    assert people == {'Rolando "Roly" Sarmiento'}, people
