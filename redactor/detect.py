@@ -199,30 +199,29 @@ def detect(document: Document, detector: Detector | None = None) -> list[Finding
                              and (f := _kept_finding(page.number, text, s, artifacts, detector))]
             elif finding:
                 findings.append(finding)
-        findings += _site_cells(page, detector) + _contact_cells(page, detector)
+        findings += _table_cells(page, detector)
         following = texts[index + 1] if index + 1 < len(texts) else ""
         passages += detector.passages.find(page.number, text, artifacts.tokens, marked, following, running)
     passages += detector.passages.across_pages(texts, marked, [page.number for page in document.pages])
     return combine(document, findings + passages, detector)
 
 
-def _site_cells(page, detector: Detector) -> list[Finding]:
-    """The cells of a grid under a column that places posts or evidence ("Post", "Evidence room"),
-    read by where the words stand (tables.py): operational sites, wrapped cells and all."""
-    return [Finding(page.number, cell.start, cell.end, page.text[cell.start:cell.end], "OPERATIONAL_SITE", 0.8,
-                    TABLE_COLUMN_RECOGNIZER, f"cell under the column '{cell.header}'")
-            for cell in cells_under(page, detector.site_columns, detector.site_columns_beside)]
-
-
-def _contact_cells(page, detector: Detector) -> list[Finding]:
-    """The cells of a message log's or a contact list's name column ("Contact", "Saved name"): the
-    names people are saved under, nicknames and all ("Kiki (Ukiah)", "Boyet"), and a roster's Name
-    column, wrapped cells and all. A cell that is a number, an acronym, a word of an office or a
-    role, or no name at all ("Unknown") is left alone."""
+def _table_cells(page, detector: Detector) -> list[Finding]:
+    """The cells of the page's grids, read once by where the words stand (tables.py): under a column
+    that places posts or evidence ("Post", "Evidence room") an operational site, wrapped cells and
+    all; under a message log's, a contact list's or a roster's name column ("Contact", "Saved name",
+    "Name") the name a person is saved or listed under, nicknames and all ("Kiki (Ukiah)"). A name
+    cell that is a number, an acronym, a word of an office or a role, or no name at all ("Unknown")
+    is left alone."""
     names = detector.names
     out = []
-    for cell in cells_under(page, detector.person_columns):
+    for cell in cells_under(page, detector.site_columns | detector.person_columns, detector.site_columns_beside):
         text = page.text[cell.start:cell.end]
+        column = " ".join(cell.header.split()).rstrip(":").lower()
+        if column not in detector.person_columns:
+            out.append(Finding(page.number, cell.start, cell.end, text, "OPERATIONAL_SITE", 0.8,
+                               TABLE_COLUMN_RECOGNIZER, f"cell under the column '{cell.header}'"))
+            continue
         words = [w.strip("().,;:").lower() for w in text.split()]
         if not re.match(r"\p{Lu}", text) or len(words) > 4 or re.search(r"\d", text) or text.isupper() and len(words) == 1 \
                 or any(w in names.not_name or w in names.keep or w in names.roles or w in STOP_WORDS

@@ -120,6 +120,7 @@ class PassageDetector:
                                  p.get("yields_to_longer", False))
                                 for p in sy["patterns"]]
         self.not_codes = re.compile(sy["not_codes"], FLAGS)
+        self.described_store = re.compile(sy.get("described_store", "(?!)"), FLAGS)
         self.public_names = re.compile(sy["public_names"], FLAGS)
         self.not_code_words = re.compile(sy.get("not_code_words", "(?!)"), FLAGS)
         self.names_an_office = re.compile(sy.get("office_after", "(?!)"), FLAGS)
@@ -441,13 +442,8 @@ class PassageDetector:
             for m in pattern.finditer(text):
                 code = m.group().strip()
                 core = re.search(r"(?-i)\b[A-Z][A-Za-z0-9]*(?:[- ][A-Z0-9]+)*", code)
-                # an office's or a place's word opens many names; a name that ends in a lower-case
-                # system noun and its acronym is the office's own store ("the Division training
-                # tracker (DTT)"), where public systems are named in title case
-                # (or a code with what it is in parentheses: "OI-CMS (case management system)")
-                described = re.search(r"(?-i)\b(?!(?:of|and|for|the)\b)[a-z]+(?:-[a-z]+)*[ \t]+(?:system|database|module|index|"
-                                      r"portal|tracker|queue|dashboard|log|archive|workbench|registry|ledger|repository|"
-                                      r"layer|matrix|model|tool|file)s?[ \t]*\([^)]*\)$|\([a-z -]+\)$", code) is not None
+                # an office's own store named with its acronym, or a code with what it is (data file)
+                described = self.described_store.search(code) is not None
                 if (core and self.not_codes.search(core.group()) or self.not_code_words.search(code)) and not described \
                         or self.public_names.search(code) or self.names_an_office.match(text, m.end()):
                     continue
