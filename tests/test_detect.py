@@ -766,6 +766,22 @@ def test_a_home_address_wrapped_across_lines_is_found_whole(tmp_path: Path):
     assert got.get("4410\nJuniper Ct., Apt. 2, Yuma, AZ 85364") == "STREET_ADDRESS", got
 
 
+def test_an_address_on_a_numbered_road_or_after_a_two_letter_direction(tmp_path: Path):
+    got = found(tmp_path, ["Rafael A. Gutierrez, Esq.", "1100 N.W. Loop 410, Suite 700", "San Antonio, Texas 78213",
+                           "", "The witness lives at 2200 State Highway 90 West, Castroville.",
+                           "Agents stopped the car near 14 Highway 9 exits that night."])
+    assert got.get("1100 N.W. Loop 410, Suite 700") == "STREET_ADDRESS", got
+    assert got.get("2200 State Highway 90 West") == "STREET_ADDRESS", got
+    assert not {t for t, e in got.items() if e == "STREET_ADDRESS" and "14 Highway" in t}, got
+
+
+def test_an_email_address_as_ocr_reads_it_withholds_the_name_before_the_at(tmp_path: Path):
+    got = found(tmp_path, ["For questions contact the Section Chief", "via email at raymond.kowalski (adhs,gov.",
+                           "See subsection (a) of the order and 12 (a)(b) gov."])
+    assert got.get("raymond.kowalski") == "EMAIL_ADDRESS", got
+    assert [t for t, e in got.items() if e == "EMAIL_ADDRESS"] == ["raymond.kowalski"], got
+
+
 def test_form_cells_under_upper_case_badge_and_plate_labels(tmp_path: Path):
     got = found(tmp_path, ["BADGE", "S-3391", "VEHICLE", "Make / model", "Plate", "2019 Ford Edge", "7KPW214"])
     assert got.get("S-3391") == "BADGE_NUMBER" and got.get("7KPW214") == "LICENSE_PLATE", got
