@@ -821,8 +821,8 @@ def _bridges_gap(lines: list[str], i: int) -> bool:
 
 
 def _blocks(text: str) -> list[tuple[int, int]]:
-    """Paragraphs: lines joined until a blank line, a bullet, or a line that ends a block
-    (a heading or table cell: short and without closing punctuation). A blank line inside a
+    """Paragraphs: lines joined until a blank line, a bullet, a text table's first or last row, or a
+    line that ends a block (a heading or table cell: short and without closing punctuation). A blank line inside a
     sentence (see _bridges_gap) does not end its paragraph."""
     blocks, start, pos = [], 0, 0
     lines = text.split("\n")
@@ -834,6 +834,8 @@ def _blocks(text: str) -> list[tuple[int, int]]:
             bridging = _bridges_gap(lines, i)
         closes = not bridging and (
             nxt is None or not nxt.strip() or not line.strip() or BULLET_LINE.match(nxt)
+            # prose ends where a text table's rows begin ("| Activity | Q3 |"), and they end where it resumes
+            or (nxt.lstrip()[:1] == "|") != (line.lstrip()[:1] == "|")
             or (len(line.strip()) < 40 and not re.search(r"[,;]$|\b(?:and|or|of|the|to|a|in|with)$", line.strip())
                 and not (nxt.strip()[:1].islower())))
         if closes:

@@ -75,6 +75,11 @@ def kinds(detector: PassageDetector, text: str, marked: bool = False) -> dict[st
     # staffing ratios and sizes per unit
     "Housing units are staffed at one correctional officer for every 120 inmates on the day watch.",
     "Teams range between 14 and 58 personnel per unit, the largest along the river.",
+    # where and when units work, and what every conveyance goes through
+    "Patrols are concentrated on the county roads south of the port, with two-deputy units working "
+    "late shifts Thursday through Sunday.",
+    "The Rail VACIS at the crossing will image every southbound train, and the port will route every "
+    "reefer trailer through the portal before the dock.",
 ])
 def test_techniques_are_found(passages, text):
     assert kinds(passages, text).get("LE_TECHNIQUE"), text
@@ -114,6 +119,15 @@ def test_general_descriptions_are_not_techniques(passages, text):
     assert not kinds(passages, text).get("LE_TECHNIQUE"), text
 
 
+def test_a_technique_right_above_a_text_tables_rows_is_found(passages):
+    text = ("Patrols are concentrated on the county roads south of the port, with two-deputy units working\n"
+            "2000 to 0400 hours Thursday through Sunday.\n"
+            "| Activity | Q3 | To date |\n| --- | --- | --- |\n| Traffic stops | 3,116 | 9,087 |\n")
+    found = kinds(passages, text)
+    assert [t.split()[0] for t in found.get("LE_TECHNIQUE", [])] == ["Patrols"], found
+    assert not any("|" in t for t in found["LE_TECHNIQUE"]), found
+
+
 def test_another_clause_of_a_techniques_sentence_goes_with_it_when_it_has_a_cue():
     detector = PassageDetector()
     detector.classifier["whole_sentence"] = {"technique": 2.0}  # the classifier's whole-sentence reading aside
@@ -148,6 +162,11 @@ def test_the_number_of_a_unit_a_room_or_a_route_is_no_count(passages):
     # nor is a paragraph's number beside a backlog of referrals
     text = "This memo answers your tasking on the backlog of referrals and the changes in paragraph 6."
     assert not kinds(passages, text).get("LE_STATISTIC"), kinds(passages, text)
+
+
+def test_the_number_of_a_state_road_is_no_count(passages):
+    found = kinds(passages, "Deputies made 412 traffic stops on NM 9 and 57 on FM 1017 in the quarter.")
+    assert found["LE_STATISTIC"] == ["412", "57"], found
 
 
 def test_how_long_records_are_kept_or_a_deadline_is_no_statistic_nor_method(passages):
@@ -320,6 +339,10 @@ def test_the_days_of_a_date_are_not_counts_in_a_grid(passages):
     # a day-first date; the number of a named unit or place
     "On 23 March investigators arrested the clinic manager after a search of the billing office.",
     "Region 11 opened the review of arrests at the port after the audit.",
+    # the number of a period or stage; a share of a budget spent
+    "Two offices were below the benchmark for Quarter 3 because of vacancies.",
+    "Two sheriff's offices are below the 60 percent spending benchmark for the year because of vacancies.",
+    "The county spent 45 percent of its grant on overtime for deputies on patrol.",
 ])
 def test_years_statutes_rooms_and_money_are_not_statistics(passages, text):
     assert not kinds(passages, text).get("LE_STATISTIC"), text
