@@ -78,6 +78,11 @@ def kinds(detector: PassageDetector, text: str, marked: bool = False) -> dict[st
     # where and when units work, and what every conveyance goes through
     "Patrols are concentrated on the county roads south of the port, with two-deputy units working "
     "late shifts Thursday through Sunday.",
+    # a finding's means, work kept from its subject, checks made without notice
+    "Analysts find straw buyers by matching the dealer's sales to the trace records within 30 days.",
+    "Tips would not be shared with the store owners until an agent has watched the register video.",
+    "The dealer's license number lets us find his other sales, which the buyers do not know we track.",
+    "Keys are counted during unannounced audits of each district's lockers.",
     "The Rail VACIS at the crossing will image every southbound train, and the port will route every "
     "reefer trailer through the portal before the dock.",
 ])
@@ -112,6 +117,8 @@ def test_techniques_are_found(passages, text):
     "If questions go beyond that scope at trial, the agent will decline to answer and will refer the court to this letter.",
     # a question asks; the law as a court stated it is public
     "Why are agents not stationed at the checkpoint on weekends between 0200 and 0500 hours?",
+    "We assessed the program by comparing FY 2010 with FY 2009.",
+    "The new schedule will not be released until the board votes in May.",
     "The Supreme Court upheld brief, suspicionless stops at fixed checkpoints near the border in "
     "United States v. Martinez-Fuerte, 428 U.S. 543 (1976).",
 ])
