@@ -375,6 +375,15 @@ def test_internal_systems_and_urls(passages):
     assert not kinds(passages, "Agents seized an AK-47 rifle and an I-94 form from the vehicle.").get("INTERNAL_SYSTEM")
 
 
+def test_a_code_alerts_are_routed_through_or_a_product_name_records_are_kept_in_is_a_system(passages):
+    assert kinds(passages, "Sensor alerts go to the duty supervisor through HAWKEYE-7 at night.").get(
+        "INTERNAL_SYSTEM") == ["HAWKEYE-7"]
+    assert kinds(passages, "Shift rosters are kept on the share drive and in PostBook.").get(
+        "INTERNAL_SYSTEM") == ["PostBook"]
+    # a product or a form number with no word of records, alerts or routing near it is not one
+    assert not kinds(passages, "The agent drove a Ford F-150 to the meeting at the YouTube office.").get("INTERNAL_SYSTEM")
+
+
 def test_a_code_word_records_are_kept_in_is_a_system_and_a_url_stops_at_a_footer(passages):
     found = kinds(passages, "Leads are logged in MARROWSTONE and scored; reports were run in BASALT-7 last week. "
                             "Products are posted to HSIN for partners.")
