@@ -83,6 +83,7 @@ class PassageDetector:
         self.public_stat = re.compile(st["public_markers"], FLAGS)
         self.public_table = re.compile(st["public_table_markers"], FLAGS)
         self.public_before = re.compile(st.get("public_markers_before", "(?!)"), FLAGS)
+        self.withheld_before = re.compile(st.get("withheld_markers_before", "(?!)"), FLAGS)
         self.table_note = re.compile(st.get("table_note", "(?!)"), FLAGS)
         self.numbered_name = re.compile(st.get("numbered_name", "(?!)"), FLAGS)
         self.item_nouns = re.compile(st["item_nouns"], FLAGS)
@@ -531,7 +532,7 @@ class PassageDetector:
                     confident = None if counts or not self._stands_alone(sentence) else \
                         self._confident("statistic", self._model_scores(sentence))
                     if not (counts or confident) or self.public_stat.search(sentence) or \
-                            self.public_before.search(_sentence_before(text, spans, span)):
+                            self._public_before(_sentence_before(text, spans, span)):
                         continue
                     why = (EFFORT_HOURS if effort else STAFFING_LEVEL if staffing else "figure counting enforcement activity" if counts else
                            f"figure in a sentence the classifier reads as an operational statistic ({confident:.2f})")
@@ -548,6 +549,11 @@ class PassageDetector:
         seen = {f.start for f in out}
         out += [f for f in self._table_figures(page, text, lines, offsets) if f.start not in seen]
         return sorted(out, key=lambda f: f.start)
+
+    def _public_before(self, sentence: str) -> bool:
+        """The sentence before a figure's names a publication it comes from, and does not say that
+        what follows is kept back ("… are shown in the semiannual report; counts by office are withheld")."""
+        return bool(self.public_before.search(sentence)) and not self.withheld_before.search(sentence)
 
     def _table_figures(self, page: int, text: str, lines: list[str], offsets: list[int]) -> list[Finding]:
         """Every figure of a grid of counts whose headers or row labels say it counts enforcement

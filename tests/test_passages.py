@@ -296,6 +296,21 @@ def test_figures_from_a_publication_named_in_the_sentence_before_are_released(pa
     assert kinds(passages, text).get("LE_STATISTIC") == ["2"], kinds(passages, text)
 
 
+def test_figures_the_record_calls_public_or_takes_from_a_report_to_congress_are_released(passages):
+    for text in ["The bureau publishes its drone-sighting totals on its website. In 2023 it logged 4,112 sightings "
+                 "near airports.\n",
+                 "In 2023 the office logged 4,112 drone sightings and 316 arrests; these figures are public.\n",
+                 "Our Semiannual Report to Congress for the period reports 52 indictments and 31 convictions.\n"]:
+        assert not kinds(passages, text).get("LE_STATISTIC"), text
+    # the same counts with no word of a publication are withheld
+    text = "In 2023 the office logged 4,112 drone sightings and 316 arrests near the two airports.\n"
+    assert kinds(passages, text).get("LE_STATISTIC") == ["4,112", "316"], kinds(passages, text)
+    # nor is a sentence that names the report and says the counts after it are kept back
+    text = ("Yearly totals appear in the semiannual report; counts by office are withheld here. 64 matters were "
+            "open at run time.\n")
+    assert kinds(passages, text).get("LE_STATISTIC") == ["64"], kinds(passages, text)
+
+
 def test_staffing_levels_and_labelled_rows_are_statistics_however_small(passages):
     assert kinds(passages, "Only 4 linguists are assigned to the wire room on weekends.")["LE_STATISTIC"] == ["4"]
     assert kinds(passages, "Right now 2 handlers work the whole airport cargo ramp.")["LE_STATISTIC"] == ["2"]
