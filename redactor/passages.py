@@ -84,6 +84,7 @@ class PassageDetector:
         self.public_table = re.compile(st["public_table_markers"], FLAGS)
         self.public_before = re.compile(st.get("public_markers_before", "(?!)"), FLAGS)
         self.withheld_before = re.compile(st.get("withheld_markers_before", "(?!)"), FLAGS)
+        self.audit_result = re.compile(st.get("audit_result", "(?!)"), FLAGS)
         self.table_note = re.compile(st.get("table_note", "(?!)"), FLAGS)
         self.numbered_name = re.compile(st.get("numbered_name", "(?!)"), FLAGS)
         self.item_nouns = re.compile(st["item_nouns"], FLAGS)
@@ -532,7 +533,7 @@ class PassageDetector:
                     confident = None if counts or not self._stands_alone(sentence) else \
                         self._confident("statistic", self._model_scores(sentence))
                     if not (counts or confident) or self.public_stat.search(sentence) or \
-                            self._public_before(_sentence_before(text, spans, span)):
+                            self._public_before(_sentence_before(text, spans, span)) or self.audit_result.search(sentence):
                         continue
                     why = (EFFORT_HOURS if effort else STAFFING_LEVEL if staffing else "figure counting enforcement activity" if counts else
                            f"figure in a sentence the classifier reads as an operational statistic ({confident:.2f})")

@@ -311,6 +311,16 @@ def test_figures_the_record_calls_public_or_takes_from_a_report_to_congress_are_
     assert kinds(passages, text).get("LE_STATISTIC") == ["64"], kinds(passages, text)
 
 
+def test_an_auditors_own_results_are_no_enforcement_statistics(passages):
+    for text in ["We could not locate 37 items, including 4 rifles, and found that 18 percent of the files we "
+                 "tested lacked a signature.\n",
+                 "Of the 37 items we could not locate, 22 were at one field office.\n"]:
+        assert not kinds(passages, text).get("LE_STATISTIC"), text
+    # what the office itself did, told in its own voice, still counts
+    text = "We arrested 37 subjects and seized 4 rifles at the port this quarter.\n"
+    assert kinds(passages, text).get("LE_STATISTIC") == ["37", "4"], kinds(passages, text)
+
+
 def test_staffing_levels_and_labelled_rows_are_statistics_however_small(passages):
     assert kinds(passages, "Only 4 linguists are assigned to the wire room on weekends.")["LE_STATISTIC"] == ["4"]
     assert kinds(passages, "Right now 2 handlers work the whole airport cargo ramp.")["LE_STATISTIC"] == ["2"]
