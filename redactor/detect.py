@@ -201,7 +201,9 @@ def detect(document: Document, detector: Detector | None = None) -> list[Finding
                 findings.append(finding)
         findings += _table_cells(page, detector)
         following = texts[index + 1] if index + 1 < len(texts) else ""
-        passages += detector.passages.find(page.number, text, artifacts.tokens, marked, following, running)
+        preceding = texts[index - 1] if index > 0 else ""
+        passages += detector.passages.find(page.number, text, artifacts.tokens, marked, following, running,
+                                           preceding)
     passages += detector.passages.across_pages(texts, marked, [page.number for page in document.pages])
     return combine(document, findings + passages, detector)
 

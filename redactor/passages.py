@@ -182,15 +182,16 @@ class PassageDetector:
 
     # -- page level ---------------------------------------------------------------------
     def find(self, page: int, text: str, tokens=None, marked: bool = False, following: str = "",
-             running: set[str] | frozenset = frozenset()) -> list[Finding]:
+             running: set[str] | frozenset = frozenset(), preceding: str = "") -> list[Finding]:
         """Passages of one page; `following` is the next page's text, where a grid broken by the
-        page end goes on to the note under it, past the running lines (`running_lines`)."""
+        page end goes on to the note under it, past the running lines (`running_lines`), and
+        `preceding` the page before, whose last grid lends its headers to a grid this page opens on."""
         found: list[Finding] = []
         found += self._systems(page, text)
         found += self._urls(page, text)
         spans = sentences(text)
         parts = clauses(text)
-        figures = self._statistics(page, text, spans, following, running)
+        figures = self._statistics(page, text, spans, following, running, preceding)
         found += figures
         # A lead-in that ends with a colon ("Acceptance criteria:") lends its cues to the
         # clauses and bullets that follow it.
@@ -472,7 +473,7 @@ class PassageDetector:
         return out
 
     def _statistics(self, page: int, text: str, spans: list[tuple[int, int]], following: str = "",
-                    running: set[str] | frozenset = frozenset()) -> list[Finding]:
+                    running: set[str] | frozenset = frozenset(), preceding: str = "") -> list[Finding]:
         out = []
         lines = text.split("\n")
         # a grid may end on the next page, past the footer and the header between
@@ -548,7 +549,8 @@ class PassageDetector:
         # "737 contacts, of which 30 were intercepted"); alone it is more often an ordinal or a list.
         out += [f for f, span in small if span in counted]
         seen = {f.start for f in out}
-        out += [f for f in self._table_figures(page, text, lines, offsets) if f.start not in seen]
+        carried = self._grid_tail(preceding, running) if preceding else []
+        out += [f for f in self._table_figures(page, text, lines, offsets, carried, running) if f.start not in seen]
         return sorted(out, key=lambda f: f.start)
 
     def _public_before(self, sentence: str) -> bool:
@@ -556,22 +558,46 @@ class PassageDetector:
         what follows is kept back ("… are shown in the semiannual report; counts by office are withheld")."""
         return bool(self.public_before.search(sentence)) and not self.withheld_before.search(sentence)
 
-    def _table_figures(self, page: int, text: str, lines: list[str], offsets: list[int]) -> list[Finding]:
+    def _in_grid(self, line: str) -> bool:
+        """A short line without closing punctuation: a table cell, read one to a line."""
+        return len(line.split()) <= int(self.statistic["table"]["max_cell_words"]) \
+            and not line.rstrip().endswith((".", "?", "!"))
+
+    def _grid_tail(self, text: str, running: set[str] | frozenset) -> list[str]:
+        """The grid a page ends on (its headers and cells, a page break cutting the table), past
+        the running footer; empty when the page ends on prose."""
+        tail: list[str] = []
+        for line in reversed(text.split("\n")):
+            if _furniture(line, running):
+                continue
+            if not self._in_grid(line):
+                break
+            tail.append(line)
+        return tail[::-1]
+
+    def _table_figures(self, page: int, text: str, lines: list[str], offsets: list[int],
+                       carried: list[str] | None = None, running: set[str] | frozenset = frozenset()) -> list[Finding]:
         """Every figure of a grid of counts whose headers or row labels say it counts enforcement
         or staffing ("Officers on shift", "Apprehensions", "Received / Shared"): agencies withhold
-        the whole grid, small figures and "8 of 11" included, and release its labels."""
+        the whole grid, small figures and "8 of 11" included, and release its labels. A grid the
+        page opens on may go on from the page before (`carried`: that page's last grid), whose
+        headers and cells then count with it."""
         table = self.statistic["table"]
         max_words, min_cells = int(table["max_cell_words"]), int(table["min_cells"])
         out: list[Finding] = []
         run: list[int] = []  # consecutive short lines (a table read cell by cell)
 
         def close(run: list[int]) -> None:
-            cells = [i for i in run if self.count_cell.match(lines[i])]
-            if sum(len(self.figure.findall(lines[i])) for i in cells) < min_cells:
+            if not run:
                 return
+            cells = [i for i in run if self.count_cell.match(lines[i])]
             first = run[0]
+            before = carried if carried and all(_furniture(ln, running) for ln in lines[:first]) else []
+            carried_cells = sum(len(self.figure.findall(ln)) for ln in before if self.count_cell.match(ln))
+            if carried_cells + sum(len(self.figure.findall(lines[i])) for i in cells) < min_cells:
+                return
             title = [ln for ln in lines[max(0, first - 3):first] if ln.strip()]
-            labels = "\n".join(title + [lines[i] for i in run])
+            labels = "\n".join(before + title + [lines[i] for i in run])
             if not (self.stat_nouns.search(labels) or self.table_headers.search(labels)) \
                     or self.public_table.search(labels):  # "Summary (public figures)"
                 return
@@ -734,17 +760,21 @@ def clauses(text: str) -> list[tuple[int, int]]:
     return [(s, e) for s, e in out if text[s:e].strip()]
 
 
+# A count and the word or two it counts ("# posts", "#,# checks", "# of #"), digits masked.
+COUNT_CELL_SHAPE = re.compile(r"#(?:[,.]#)*(?:[ \t]*%)?(?:[ \t]+(?:of|/)[ \t]+#(?:,#)*)?(?:[ \t]+[^\W\d]+){0,3}")
 # A line that is only a page number ("2", "Page 2 of 5", "- 3 -").
 PAGE_NUMBER_LINE = re.compile(r"(?i)[ \t]*(?:page[ \t]*)?[-–—]?[ \t]*\d{1,4}[ \t]*(?:of[ \t]*\d{1,4})?[ \t]*[-–—]?[ \t]*")
 SENTENCE_CLOSE = re.compile(r"[.!?:;][\"”’)]?$")
 
 
 def running_lines(texts: list[str]) -> set[str]:
-    """Running headers, footers and markings: lines found, digits aside, on more than one page."""
+    """Running headers, footers and markings: lines found, digits aside, on more than one page; not
+    a table's count cells that repeat a shape across pages ("24 posts" / "5 posts")."""
     seen: dict[str, int] = {}
     for text in texts:
         for key in {re.sub(r"\d+", "#", ln.strip()) for ln in text.split("\n") if ln.strip()}:
-            seen[key] = seen.get(key, 0) + 1
+            if not COUNT_CELL_SHAPE.fullmatch(key):
+                seen[key] = seen.get(key, 0) + 1
     return {key for key, n in seen.items() if n > 1}
 
 

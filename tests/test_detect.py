@@ -798,6 +798,19 @@ def test_a_document_number_is_withheld_on_every_page_it_appears(tmp_path: Path):
     assert pages == {0, 1}, pages
 
 
+def test_a_staffing_grid_cut_by_a_page_break_keeps_its_headers_on_the_next_page(tmp_path: Path):
+    path = tmp_path / "grid.pdf"
+    pdf = pymupdf.open()
+    first = ("Post coverage in the district is set out below.\n\nFacility\nPosts under contract\nPosts filled\n\n"
+             "North tower\n24 posts\n17 filled\n\nSouth annex\n14 posts\n10 filled")
+    pdf.new_page().insert_text((72, 72), first, fontsize=11)
+    pdf.new_page().insert_text((72, 72), "Warehouse lot\n5 posts\n3 filled\n\nThe review ends here.", fontsize=11)
+    pdf.save(path)
+    doc = load_document(path)
+    figures = [(f.page, f.text) for f in detect(doc, get_detector()) if f.entity == "LE_STATISTIC"]
+    assert (1, "5") in figures and (1, "3") in figures, figures
+
+
 def test_a_date_in_the_prose_after_a_dob_column_is_no_birth_date(tmp_path: Path):
     got = found(tmp_path, ["Subject", "Name", "DOB", "Kwame Osei-Bonsu", "March 2, 1979",
                            "Synopsis", "On June 14, 2024, the subject applied for a passport at the Miami Passport Agency."])
