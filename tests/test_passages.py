@@ -119,11 +119,31 @@ def test_techniques_are_found(passages, text):
     "Why are agents not stationed at the checkpoint on weekends between 0200 and 0500 hours?",
     "We assessed the program by comparing FY 2010 with FY 2009.",
     "The new schedule will not be released until the board votes in May.",
+    "The visitor center is unavailable during the renovation this spring.",
+    "Passengers should report unattended bags; unmanned aircraft may not fly over the stadium.",
     "The Supreme Court upheld brief, suspicionless stops at fixed checkpoints near the border in "
     "United States v. Martinez-Fuerte, 428 U.S. 543 (1976).",
 ])
 def test_general_descriptions_are_not_techniques(passages, text):
     assert not kinds(passages, text).get("LE_TECHNIQUE"), text
+
+
+@pytest.mark.parametrize("text, cue", [
+    ("Investigators park at the county garage instead of the field office so that their cars are not recognized.",
+     "kept from being noticed"),
+    ("The arrest is made by the county deputies, to keep the tribal officers who know the family out of the arrest.",
+     "kept from being noticed"),
+    ("+30 for a first-time importer; +20 when the shipper's address is a residence", "scoring or ranking method"),
+    ("The patrol boat's radar is degraded above sea state 3, and the night crew stays inshore.",
+     "gap or weakness in coverage"),
+    ("Air support is not available on Sundays unless the duty supervisor asks by Friday.", "gap or weakness in coverage"),
+    ("Monitors on the wire room rotate every 90 minutes.", "operating hours or schedule"),
+    ("Recorded calls in Somali are not reviewed for two or three days after they come in.", "held back until"),
+])
+def test_concealment_score_points_and_equipment_out_of_reach_are_technique_cues(passages, text, cue):
+    """Each is found for the cue a reviewer reads in its explanation, not by the classifier alone."""
+    found = [f for f in passages.find(0, text + "\n") if f.entity == "LE_TECHNIQUE"]
+    assert found and any(cue in f.explanation for f in found), [f.explanation for f in found]
 
 
 def test_a_technique_right_above_a_text_tables_rows_is_found(passages):
