@@ -420,6 +420,15 @@ def test_internal_systems_and_urls(passages):
     assert not kinds(passages, "Agents seized an AK-47 rifle and an I-94 form from the vehicle.").get("INTERNAL_SYSTEM")
 
 
+def test_an_internal_host_named_without_its_scheme_is_an_internal_url(passages):
+    found = kinds(passages, "Targeting rules are posted at insite.cbp.dhs.gov/ofo/rules and complaints go through "
+                            "oprportal.usdoj.gov each week.")
+    assert found.get("INTERNAL_URL") == ["insite.cbp.dhs.gov/ofo/rules", "oprportal.usdoj.gov"], found
+    # a public site, and the domain of a mailbox, are not
+    public = kinds(passages, "See www.ice.dhs.gov or iris.dhs.gov, or write to jane.roe@ice.dhs.gov or foia@cbp.dhs.gov.")
+    assert not public.get("INTERNAL_URL"), public
+
+
 def test_a_code_alerts_are_routed_through_or_a_product_name_records_are_kept_in_is_a_system(passages):
     assert kinds(passages, "Sensor alerts go to the duty supervisor through HAWKEYE-7 at night.").get(
         "INTERNAL_SYSTEM") == ["HAWKEYE-7"]
