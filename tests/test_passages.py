@@ -492,6 +492,17 @@ def test_a_passage_already_redacted_in_an_earlier_release_is_not_proposed_again(
     assert not kinds(passages, text).get("LE_TECHNIQUE")
 
 
+@pytest.mark.parametrize("text, cue", [
+    ("The summary says too much about the method; suggest cutting it before the file goes to the AUSA.", "recommendation"),
+    ("Both routes cost overtime we have not worked out yet.", "unsettled position"),
+    ("Fewer night checks. Risk: loads move to the river road, which the county may not accept.", "assessment of an option"),
+])
+def test_a_suggestion_after_a_semicolon_costs_not_worked_out_and_a_risk_laid_out_are_deliberative_cues(
+        passages, text, cue):
+    found = [f for f in passages.find(0, text + "\n") if f.entity == "DELIBERATIVE"]
+    assert found and any(cue in f.explanation for f in found), [f.explanation for f in found]
+
+
 def test_deliberation_needs_a_recommendation_option_or_opinion(passages):
     draft = "We recommend Option A for the first 90 days. Option B would likely delay referrals."
     assert len(kinds(passages, draft)["DELIBERATIVE"]) == 2
