@@ -139,6 +139,14 @@ def test_general_descriptions_are_not_techniques(passages, text):
     ("Air support is not available on Sundays unless the duty supervisor asks by Friday.", "gap or weakness in coverage"),
     ("Monitors on the wire room rotate every 90 minutes.", "operating hours or schedule"),
     ("Recorded calls in Somali are not reviewed for two or three days after they come in.", "held back until"),
+    # records run against others, where a pilot is confined, what declined cases become, how well a detector works
+    ("Analysts will run each serial number against the trace results and the pawn records within 48 hours.",
+     "how records are checked"),
+    ("The trial would be confined to the Lukeville and Sasabe ports on weekends, when most loads cross on foot.",
+     "scope limited to a few"),
+    ("Smuggling guides caught with groups are charged; USAO declinations referred to the state within 72 hours.",
+     "prosecution or case-acceptance criterion"),
+    ("Alarm thresholds are set by body zone; the false alarm rate is highest at the ankles.", "detection capability"),
 ])
 def test_concealment_score_points_and_equipment_out_of_reach_are_technique_cues(passages, text, cue):
     """Each is found for the cue a reviewer reads in its explanation, not by the classifier alone."""
