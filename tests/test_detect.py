@@ -706,6 +706,16 @@ def test_a_federal_building_or_a_letterhead_address_on_every_page_is_the_offices
     assert not {t for t in texts if "640 Grove" in t or "2210 Lockwood" in t}, texts
 
 
+def test_a_us_attorneys_district_line_over_an_address_makes_it_the_offices(tmp_path: Path):
+    doc, findings = findings_for(tmp_path, [
+        "U.S. Department of Justice", "United States Attorney's Office", "", "District of Oregon", "",
+        "1000 SW Third Avenue, Portland, Oregon 97204", "", "The defendant lives at 4410 NE Alberta Street, "
+        "Portland, Oregon 97211."])
+    texts = proposed(doc, findings)
+    assert not {t for t in texts if "1000 SW Third" in t}, texts
+    assert {t for t in texts if "4410 NE Alberta" in t}, texts
+
+
 def test_a_firms_suite_and_a_footer_line_on_every_page_are_office_addresses(tmp_path: Path):
     path = tmp_path / "letter.pdf"
     pdf = pymupdf.open()
