@@ -583,7 +583,7 @@ class PassageDetector:
         page opens on may go on from the page before (`carried`: that page's last grid), whose
         headers and cells then count with it."""
         table = self.statistic["table"]
-        max_words, min_cells = int(table["max_cell_words"]), int(table["min_cells"])
+        min_cells = int(table["min_cells"])
         out: list[Finding] = []
         run: list[int] = []  # consecutive short lines (a table read cell by cell)
 
@@ -616,7 +616,7 @@ class PassageDetector:
         for i, line in enumerate(lines):
             if not line.strip():
                 continue
-            if len(line.split()) <= max_words and not line.rstrip().endswith((".", "?", "!")):
+            if self._in_grid(line):
                 run.append(i)
                 continue
             close(run)
@@ -631,12 +631,8 @@ class PassageDetector:
     def _table_top(self, lines: list[str], i: int, rows: str | None = None) -> str:
         """The grid of short lines (or, given `rows`, of lines holding that column separator) that
         line i belongs to, from its title (the three lines above it) down."""
-        max_words = int(self.statistic["table"]["max_cell_words"])
-
         def in_grid(line: str) -> bool:
-            if rows:
-                return rows in line
-            return len(line.split()) <= max_words and not line.rstrip().endswith((".", "?", "!"))
+            return rows in line if rows else self._in_grid(line)
         first = i
         while first > 0 and (not lines[first - 1].strip() or in_grid(lines[first - 1])):
             first -= 1
