@@ -5,7 +5,7 @@ batches with `nlp.pipe`; only the spaCy components detection needs are run.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
 from pathlib import Path
 
@@ -102,6 +102,13 @@ class Detector:
     @cached_property
     def outline_words(self) -> set[str]:
         return {w.lower() for w in self.lexicons.get("outline_words", [])}
+
+    @cached_property
+    def type_code_before(self) -> re.Pattern:
+        """An identifier's type code ending right before it, a state's two letters before "DL"
+        and all ("LA DL 009813542"); it may end the line above, as in a table cell ("NPI" / "1942…")."""
+        codes = "|".join(re.escape(c) for c in sorted(self.config.get("identifier_type_codes", []), key=len, reverse=True))
+        return re.compile(rf"(?<![\w./-])(?:[A-Z]{{2}}[ ](?=DL\b))?(?:{codes})(?![\w/])[ \t]*[:#]?[ \t]*\n?[ \t]*$")
 
     @property
     def entities(self) -> list[str]:
@@ -247,6 +254,8 @@ def _kept_finding(page: int, text: str, r, artifacts, detector: Detector) -> Fin
     why = (expl.textual_explanation or expl.pattern_name or recognizer) if expl else recognizer
     finding = Finding(page, r.start, r.end, text[r.start:r.end], r.entity_type,
                       round(r.score, 3), recognizer, why or recognizer)
+    if r.entity_type in detector.config.get("identifier_type_entities", []):
+        finding = _with_type_code(text, finding, detector)
     if r.entity_type == "PERSON":
         finding = _clean_person(finding, detector)
         finding = finding and _cut_title_line(text, finding, detector)
@@ -260,6 +269,16 @@ def _kept_finding(page: int, text: str, r, artifacts, detector: Detector) -> Fin
             and not _names_a_thing(text, finding, detector):
         return finding
     return None
+
+
+def _with_type_code(text: str, f: Finding, detector: Detector) -> Finding:
+    """The finding widened to the type code it is printed with ("USDOT 3702264"), where the number
+    is longer than the code: the code says only what kind of number it is."""
+    code = detector.type_code_before.search(text, max(0, f.start - 12), f.start)
+    if not code or f.end - f.start <= f.start - code.start():
+        return f
+    return replace(f, start=code.start(), text=text[code.start():f.end],
+                   explanation=f"{f.explanation}; with its type code '{' '.join(code.group().split()).rstrip(':#')}'")
 
 
 def _thing_names(texts: list[str], detector: Detector) -> set[str]:

@@ -60,8 +60,8 @@ POSITIVE = [
     ("CALL TAKER: HP3306  DISPATCHER: HP1874", "HP1874", "BADGE_NUMBER"),
     ("Case agent: DA Inv. Hamid Ybarra, #9600", "9600", "BADGE_NUMBER"),
     ("Evidence Tech. Tariq H. Halvorsen, #F-672", "F-672", "BADGE_NUMBER"),
-    ("Samsung phone, blue case, IMEI 35 209911 448201 7", "35 209911 448201 7", "ID_DOCUMENT_NUMBER"),
-    ("The master holds TWIC TW4419028817 and a merchant credential.", "TW4419028817", "ID_DOCUMENT_NUMBER"),
+    ("Samsung phone, blue case, IMEI 35 209911 448201 7", "IMEI 35 209911 448201 7", "ID_DOCUMENT_NUMBER"),
+    ("The master holds TWIC TW4419028817 and a merchant credential.", "TWIC TW4419028817", "ID_DOCUMENT_NUMBER"),
     ("a white SUV, Arizona registration MX4 5775, pulled onto the shoulder", "MX4 5775", "LICENSE_PLATE"),
     ("the subject's vehicle, Texas KW1 4711, left the lot", "KW1 4711", "LICENSE_PLATE"),
     ("Call him at (202) 555-0143 today.", "(202) 555-0143", "PHONE_NUMBER"),
@@ -70,7 +70,7 @@ POSITIVE = [
     ("International: +1 202 555 0111", "+1 202 555 0111", "PHONE_NUMBER"),
     ("Mobile: 2025550122", "2025550122", "PHONE_NUMBER"),
     ("Write to maria.delgado@ice.dhs.gov for access.", "maria.delgado@ice.dhs.gov", "EMAIL_ADDRESS"),
-    ("Subject SSN 123-45-6789 on file.", "123-45-6789", "US_SSN"),
+    ("Subject SSN 123-45-6789 on file.", "SSN 123-45-6789", "US_SSN"),
     ("Alien registration A012-345-678 was verified.", "A012-345-678", "A_NUMBER"),
     ("The A-file A 123 456 789 was pulled.", "A 123 456 789", "A_NUMBER"),
     ("DOB: 03/14/1971", "03/14/1971", "DATE_OF_BIRTH"),
@@ -108,10 +108,10 @@ POSITIVE = [
     ("Reach me at extension 4410.", "4410", "PHONE_NUMBER"),
     ("SID number TX04471234 on file.", "TX04471234", "CASE_NUMBER"),
     ("Booking number 2009-004512 assigned.", "2009-004512", "CASE_NUMBER"),
-    ("VIN 1FTFW1ET5DFC10312 recorded.", "1FTFW1ET5DFC10312", "CASE_NUMBER"),
+    ("VIN 1FTFW1ET5DFC10312 recorded.", "VIN 1FTFW1ET5DFC10312", "CASE_NUMBER"),
     ("Investigation number HQ12AR09HQ0001 opened.", "HQ12AR09HQ0001", "CASE_NUMBER"),
     ("Border Crossing Card number MX1234567 was seized.", "MX1234567", "ID_DOCUMENT_NUMBER"),
-    ("Driver license DL# T1234567 from Texas.", "T1234567", "ID_DOCUMENT_NUMBER"),
+    ("Driver license DL# T1234567 from Texas.", "DL# T1234567", "ID_DOCUMENT_NUMBER"),
     ("Her date of birth, 03/04/1980, was confirmed.", "03/04/1980", "DATE_OF_BIRTH"),
     ("Agents stage at the Kilo 26 staging area before dawn.", "the Kilo 26 staging area", "OPERATIONAL_SITE"),
     ("Hits near the Arroyo Seco sensor string are logged.", "the Arroyo Seco sensor string", "OPERATIONAL_SITE"),
@@ -159,8 +159,8 @@ POSITIVE = [
     ("- Ostrowski, Rashida (witness)", "Ostrowski, Rashida", "PERSON"),
     # identifiers of many kinds after their labels, and shapes that are identifiers alone
     ("Badge numbers 4410, 5521 and 6630 were reissued.", "6630", "BADGE_NUMBER"),
-    ("The prescriber (NPI 1457302291) signed every order.", "1457302291", "ID_DOCUMENT_NUMBER"),
-    ("CDL\nQRTS7W22XK10", "QRTS7W22XK10", "ID_DOCUMENT_NUMBER"),
+    ("The prescriber (NPI 1457302291) signed every order.", "NPI 1457302291", "ID_DOCUMENT_NUMBER"),
+    ("CDL\nQRTS7W22XK10", "CDL\nQRTS7W22XK10", "ID_DOCUMENT_NUMBER"),
     ("The skiff, hull ID KVP40119C808, was towed in.", "KVP40119C808", "ID_DOCUMENT_NUMBER"),
     ("Serial number F9KXT2C3Q1 was etched on the case.", "F9KXT2C3Q1", "ID_DOCUMENT_NUMBER"),
     ("The claimant (last four of SSN 8812) called twice.", "8812", "US_SSN"),
@@ -181,13 +181,13 @@ POSITIVE = [
     ("The car was driven by Vesna Okafor (May 5, 1973; Montana DL 1128758420117).", "May 5, 1973", "DATE_OF_BIRTH"),
     ("Witness Mark Ellis (4/12/81) saw the van leave.", "4/12/81", "DATE_OF_BIRTH"),
     # device, bank, school and licence numbers after their labels; a case number wrapped in a cell
-    ("The tablet (IMEI 356104229871534) was seized.", "356104229871534", "ID_DOCUMENT_NUMBER"),
-    ("A Dell laptop, S/N 7TQ2HX31, was imaged.", "7TQ2HX31", "ID_DOCUMENT_NUMBER"),
+    ("The tablet (IMEI 356104229871534) was seized.", "IMEI 356104229871534", "ID_DOCUMENT_NUMBER"),
+    ("A Dell laptop, S/N 7TQ2HX31, was imaged.", "S/N 7TQ2HX31", "ID_DOCUMENT_NUMBER"),
     ("Wires came from routing 044000024 into his account.", "044000024", "ID_DOCUMENT_NUMBER"),
     ("The payments went to acct. ending 7731902 at the credit union.", "7731902", "CASE_NUMBER"),
     ("The roster gives her Student ID 20481173 and a campus address.", "20481173", "ID_DOCUMENT_NUMBER"),
-    ("He held an Ohio DL OH T2291 44871 on the day of the stop.", "OH T2291 44871", "ID_DOCUMENT_NUMBER"),
-    ("A Pennsylvania CDL PA 41 220 917 was found in the cab.", "PA 41 220 917", "ID_DOCUMENT_NUMBER"),
+    ("He held an Ohio DL OH T2291 44871 on the day of the stop.", "DL OH T2291 44871", "ID_DOCUMENT_NUMBER"),
+    ("A Pennsylvania CDL PA 41 220 917 was found in the cab.", "CDL PA 41 220 917", "ID_DOCUMENT_NUMBER"),
     ("Disbursed under loan 7718204460 to a shell company.", "7718204460", "CASE_NUMBER"),
     ("Only WAC2290118834 is still pending in our list.", "WAC2290118834", "CASE_NUMBER"),
     ("Referred\nK-2031-6604-\nRS\n04/02/2023", "K-2031-6604-\nRS", "CASE_NUMBER"),
@@ -196,9 +196,9 @@ POSITIVE = [
     ("M12 OYELARAN, TOBIAS #K-318 22:10:05 22:10:11 22:19:40", "K-318", "BADGE_NUMBER"),
     # a lettered number after a rank, a surname and a comma, wrapped in a table cell
     ("Ofc. Lindqvist,\nT4471", "T4471", "BADGE_NUMBER"),
-    ("Hamid Okoro, EMP 00512238, and the rest of the crew", "00512238", "BADGE_NUMBER"),
-    ("The crew read the HIN KQW55012F707 off the transom.", "KQW55012F707", "ID_DOCUMENT_NUMBER"),
-    ("The trawler, official number O.N. 1098455, was boarded.", "1098455", "ID_DOCUMENT_NUMBER"),
+    ("Hamid Okoro, EMP 00512238, and the rest of the crew", "EMP 00512238", "BADGE_NUMBER"),
+    ("The crew read the HIN KQW55012F707 off the transom.", "HIN KQW55012F707", "ID_DOCUMENT_NUMBER"),
+    ("The trawler, official number O.N. 1098455, was boarded.", "O.N. 1098455", "ID_DOCUMENT_NUMBER"),
     # another agency's file number, written with its office's two acronyms
     ("The county was notified (their file NYPD TARU 23-1187).", "NYPD TARU 23-1187", "CASE_NUMBER"),
     # an evidence item number whose first group is a letter and a digit
@@ -1562,3 +1562,26 @@ def test_a_rosters_name_column_read_by_position_keeps_a_wrapped_nickname(tmp_pat
     ], [72, 200, 320, 420])
     people = {" ".join(f.text.split()) for f in detect(load_document(roster), get_detector()) if f.entity == "PERSON"}
     assert people == {'Rolando "Roly" Sarmiento'}, people
+
+
+def test_an_identifier_is_withheld_with_the_type_code_it_is_printed_with(tmp_path: Path):
+    got = {f.text: f for f in findings_for(tmp_path, [
+        "Carrier: Cascadia Cold Freight LLC, USDOT 3702264, out of Fresno.",
+        "Our records show your licence as LA DL 009813542 and the firm's EIN 83-4470912.",
+        "Hamid Strzelecki, EMP 00441103, signed the payroll record.",
+        "Reporting officer Dana Reyes, badge 7356, took custody; the last four of the SSN were 4327."])[1]}
+    for identifier in ("USDOT 3702264", "LA DL 009813542", "EIN 83-4470912", "EMP 00441103"):
+        assert identifier in got, (identifier, sorted(got))
+        assert "with its type code" in got[identifier].explanation
+    # a label in words stays, and so does a code as long as the number after it
+    assert "7356" in got and "badge 7356" not in got, sorted(got)
+    assert "SSN 4327" not in got, sorted(got)
+
+
+def test_an_agency_heading_a_roster_row_is_not_taken_for_the_badge_number_type_code(tmp_path: Path):
+    doc = load_document(make_pdf(tmp_path / "t.pdf", [
+        "Name", "Agency", "Badge/Credential", "Cell", "Al-Harazi, Anwar P.", "FBI", "4233017", "912/555-0115",
+        "Kiyosaki, Xiomara D.", "DOT", "S2011", "251/555-0145"], fontsize=9, leading=1.3))
+    got = {f.text: f.entity for f in detect(doc, get_detector())}
+    assert "4233017" in got and "S2011" in got, got
+    assert not any(text.startswith(("FBI", "DOT")) for text in got), got
