@@ -47,9 +47,9 @@ MODEL = {
 }
 
 
-def load_rows() -> list[dict]:
+def load_rows(data: Path = DATA) -> list[dict]:
     rows = []
-    for path in sorted(DATA.glob("*.jsonl")):
+    for path in sorted(data.glob("*.jsonl")):
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if not line.strip():
                 continue
@@ -95,8 +95,9 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=12)
     parser.add_argument("--folds", type=int, default=5, help="k-fold cross-validation first (0: none)")
     parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--data", type=Path, default=DATA, help="folder of *.jsonl training rows")
     args = parser.parse_args()
-    rows = load_rows()
+    rows = load_rows(args.data)
     counts = {lab: sum(r["label"] == lab for r in rows) for lab in (*LABELS, "release")}
     print(f"{len(rows)} training sentences: {counts}")
     if args.folds:
