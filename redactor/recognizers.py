@@ -137,6 +137,10 @@ SIGNATURE_LINE_WORDS = 10
 # Why a name was found where the layout alone points to it (detect tests these for common words).
 SIGNATURE_BLOCK_NAME = "name on its own line in a signature block"
 LIST_LINE_NAME = "name leading a line of a member or distribution list"
+# A line holding only a name, a comma and a job title (checked as a role line in code).
+NAME_COMMA_ROLE_LINE = re.compile(r"^[ \t]*(?:[•*–-][ \t]*)?(?P<name>\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?"
+                                  r"(?:[ \t]+(?:\p{Lu}\.|\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?)){1,2}),[ \t]+"
+                                  r"(?P<role>[^\n,;:]{3,60}?)[ \t]*$", re.M)
 GIVEN_NAME_RULE = "known given name"
 SURNAME_FIRST_RULE = "surname, then the known given name"
 
@@ -457,6 +461,14 @@ class StructuredNameRecognizer(EntityRecognizer):
             if "," not in m.group("name") and len(words) == 3 and not self._known_given(words[0].group()):
                 start += words[1].start()
             add(start, end, 0.75, f"name before '{text[end:end + 12].strip().split()[0]}'", titled=True)
+        # A line that is a name and then a job title ("Kaveh Vasquez-Lund, Training Officer"), as in
+        # a list of instructors or staff: the name the model missed, where the tagger reads it as
+        # proper nouns and the words after the comma open on a role. Only a place label counts
+        # against it ("New Orleans, Special Agent"): the model calls such names buildings.
+        for m in NAME_COMMA_ROLE_LINE.finditer(text):
+            if self._is_role_line(m.group("role"), opening_words=3) and self._proper_noun(doc, *m.span("name")) \
+                    and not self._is_role_line(m.group("name"), opening_words=4) and not self._is_place(doc, *m.span("name")):
+                add(*m.span("name"), 0.72, f"name before the job title '{m.group('role').strip()}'", ask_spacy=False)
         for m in re.finditer(WRAPPED_CELL_GIVEN_NAME, text, re.M):
             if self._known_given(m.group("given")) and self._proper_noun(doc, *m.span("surname")):
                 add(m.start("given"), m.end("surname"), 0.72,

@@ -1585,3 +1585,17 @@ def test_an_agency_heading_a_roster_row_is_not_taken_for_the_badge_number_type_c
     got = {f.text: f.entity for f in detect(doc, get_detector())}
     assert "4233017" in got and "S2011" in got, got
     assert not any(text.startswith(("FBI", "DOT")) for text in got), got
+
+
+def test_a_name_before_its_job_title_on_a_line_of_its_own(tmp_path: Path):
+    got = people_in_narrow_lines(tmp_path, [
+        "Training calendar", "Use-of-force policy update (mandatory)", "February 20",
+        "Kaveh Vasquez-Lund, Training Officer", "Field office", "New Orleans, Special Agent",
+        "Investigative Programs, Deputy Assistant Director"])
+    assert "Kaveh Vasquez-Lund" in got, got
+    assert not any("Orleans" in name or "Programs" in name for name in got), got
+
+
+def test_a_name_running_into_a_district_or_sector_names_the_place(tmp_path: Path):
+    got = people_in(tmp_path, ["cc: Deputy Superintendent", "Kirkpatrick, Nkechi, Grant Grove Subdistrict"])
+    assert not any("Subdistrict" in name for name in got), got
