@@ -34,11 +34,13 @@ BULLET_LINE = re.compile(r"^\s*(?:[•■▪●◦○\-–*]|o\s|\d{1,2}[.)]\s|\
 EFFORT_HOURS = "hours spent on the work (a resource level)"
 STAFFING_LEVEL = "staffing level"  # a statistic's explanation; such a sentence is no technique
 PRINTED_CODE = re.compile(r"\(b\)\s*\(\d\)")
+# A paragraph's number opening its line ("3.2 Agents work …", "4.1.3 Scope"): no count of anything.
+SECTION_NUMBER = re.compile(r"[ \t]*\d{1,2}\.\d{1,2}(?:\.\d{1,2})*\.?[ \t]+(?=\p{Lu})")
 HEADER_LINE = re.compile(r"[ \t]*(?:Subject|SUBJECT|Re|RE|Fw|FW|Fwd|FWD)[ \t]*:")
 # (a clause that goes on the one before it stays with it: "…; otherwise they are logged and closed")
 CLAUSE_SPLIT = re.compile(r";\s+(?!(?:otherwise|after that|then|so|instead|which|these|those|they|it|anyone)\b)"
                           r"|:\s+(?=\S)|\s+[–—]\s+")
-LEADING_NOISE = re.compile(r"(?:[•■▪●◦○\-–*]\s*|o\s+|\d{1,2}[.)]\s+|\(?[a-z]\)\s+|(?:and|but|or|so|however|"
+LEADING_NOISE = re.compile(r"(?:[•■▪●◦○\-–*]\s*|o\s+|\d{1,2}(?:\.\d{1,2})+\.?\s+(?=\p{Lu})|\d{1,2}[.)]\s+|\(?[a-z]\)\s+|(?:and|but|or|so|however|"
                            r"also|further(?:more)?|in addition|additionally|moreover|then)\b,?\s+)+",
                            re.IGNORECASE)
 
@@ -495,6 +497,8 @@ class PassageDetector:
             furniture = line.strip() and _furniture(line, running)
             for m in self.figure.finditer(line):
                 if furniture and (m.group() == str(page + 1) or re.search(r"\bof\s*$", line[:m.start()])):
+                    continue
+                if not line[:m.start()].strip() and SECTION_NUMBER.match(line):
                     continue
                 s = offsets[i] + m.start()
                 figure = self.figure.match(text, s).group()  # "49" / "percent" wraps to the next line

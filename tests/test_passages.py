@@ -1107,3 +1107,16 @@ def test_the_cells_of_a_table_weighing_options_are_deliberative(passages):
             "Covers the east lots and reassures the tenants.",
             "Overtime runs past the budget by July."} <= found, found
     assert not {t for t in found if "parking office will post" in t or t.startswith(("1.", "2."))}, found
+
+
+def test_a_paragraphs_number_is_no_count_and_no_part_of_the_technique_after_it(passages):
+    text = ("3.2 Agents work out of the tribal department's office rather than the agency building, so that their\n"
+            "vehicles are not recognized. Controlled buys are set up through a source who is related to the seller.\n\n"
+            "3.4 Agents keep a log of the calls.")
+    found = passages.find(0, text)
+    assert not [f.text for f in found if f.entity == "LE_STATISTIC"], found
+    techniques = [f for f in found if f.entity == "LE_TECHNIQUE"]
+    assert any(f.text.startswith("Agents work out") and "so that their" in f.explanation for f in techniques), found
+    # a count opening a line is still one
+    assert [f.text for f in passages.find(0, "12 agents were assigned to the crossing every night.")
+            if f.entity == "LE_STATISTIC"] == ["12"]
