@@ -1120,3 +1120,17 @@ def test_a_paragraphs_number_is_no_count_and_no_part_of_the_technique_after_it(p
     # a count opening a line is still one
     assert [f.text for f in passages.find(0, "12 agents were assigned to the crossing every night.")
             if f.entity == "LE_STATISTIC"] == ["12"]
+
+
+@pytest.mark.parametrize("text,figure", [
+    ("Commander: Federal Agent Dariush K. Nowak. 35 agents on the move.", "35"),
+    ("• 27 screening lanes open across the complex", "27"),
+    ("Her company shipped to the same consignee 11 times in 2023, each time under the reporting value.", "11"),
+])
+def test_agents_deployed_lanes_open_and_how_often_a_scheme_ran_are_counts(passages, text, figure):
+    assert figure in [f.text for f in passages.find(0, text) if f.entity == "LE_STATISTIC"], text
+
+
+def test_people_hurt_in_an_incident_told_are_no_scheme_count(passages):
+    text = "Two cars collided on the bridge and 3 victims were taken to the hospital."
+    assert not [f.text for f in passages.find(0, text) if f.entity == "LE_STATISTIC"]
