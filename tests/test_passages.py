@@ -1134,3 +1134,25 @@ def test_agents_deployed_lanes_open_and_how_often_a_scheme_ran_are_counts(passag
 def test_people_hurt_in_an_incident_told_are_no_scheme_count(passages):
     text = "Two cars collided on the bridge and 3 victims were taken to the hospital."
     assert not [f.text for f in passages.find(0, text) if f.entity == "LE_STATISTIC"]
+
+
+@pytest.mark.parametrize("text,cue", [
+    ("One possibility is to fold the pilot into the regional program.", "a possible course"),
+    ("The alternative is to keep the current schedule and revisit it in the spring.", "a possible course"),
+    ("Would it be better to phase this in by district?", "a possible course"),
+    ("Counsel suggests striking the last sentence of the notice.", "an edit suggested"),
+    ("Before we finalize, I would like OGC to look at the indemnity clause.", "unsettled position"),
+    ("I am not sure this is the right call for the region.", "unsettled position"),
+])
+def test_plain_ways_of_weighing_a_choice_are_deliberative(passages, text, cue):
+    found = [f for f in passages.find(0, text) if f.entity == "DELIBERATIVE"]
+    assert found and cue in found[0].explanation, (text, found)
+
+
+@pytest.mark.parametrize("text", [
+    "Before you sign the form, read the instructions on the back page.",
+    "The evidence suggests using stolen identities was the main method of the ring.",
+    "The alternative fuel vehicles were delivered to the motor pool in March.",
+])
+def test_instructions_and_findings_are_not_plain_weighing(passages, text):
+    assert not [f for f in passages.find(0, text) if f.entity == "DELIBERATIVE"], text
