@@ -1156,3 +1156,17 @@ def test_plain_ways_of_weighing_a_choice_are_deliberative(passages, text, cue):
 ])
 def test_instructions_and_findings_are_not_plain_weighing(passages, text):
     assert not [f for f in passages.find(0, text) if f.entity == "DELIBERATIVE"], text
+
+
+@pytest.mark.parametrize("text,cue", [
+    ("Shipments under 10 kilograms are not referred to the U.S. Attorney.", "prosecution or case-acceptance criterion"),
+    ("The pole camera was moved to the utility pole across from the garage in May.", "location of sensors"),
+])
+def test_a_class_of_cases_not_taken_and_where_a_camera_was_put_are_techniques(passages, text, cue):
+    found = [f for f in passages.find(0, text) if f.entity == "LE_TECHNIQUE"]
+    assert found and cue in found[0].explanation, (text, found)
+
+
+def test_an_application_not_accepted_is_no_case_criterion(passages):
+    assert not [f for f in passages.find(0, "Applications that are not accepted will be returned to the sender.")
+                if f.entity == "LE_TECHNIQUE"]
