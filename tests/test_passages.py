@@ -183,9 +183,9 @@ def test_two_different_phrases_of_one_cue_weigh_more_than_one(passages):
     broad word list, which does not count twice."""
     def explanation(text: str) -> str:
         return next((f.explanation for f in passages.find(0, text + "\n") if f.entity == "LE_TECHNIQUE"), "")
-    two = explanation("The report describes the tracking device placed on the truck and the pole camera used.")
+    two = explanation("The report describes the tracking device fitted to the truck and the pole camera used.")
     assert "('tracking device', 'pole camera')" in two and "weight 1.2" in two, two
-    one = explanation("The report describes the tracking device placed on the truck and the camera used.")
+    one = explanation("The report describes the tracking device fitted to the truck and the camera used.")
     assert "weight 1.2" not in one, one
     broad = explanation("Agents used a pole camera after the seized loads and the apprehended crew were counted.")
     assert "'seized', 'apprehended'" not in broad, broad
