@@ -31,8 +31,9 @@ LAST_FIRST = rf"(?:{NAME_TOKEN}),[ \t]+(?:{NAME_TOKEN})(?:[ \t]+(?:{NAME_TOKEN})
 CAPS_SURNAME = r"\p{Lu}{2,}(?:[-'’]\p{Lu}{2,})*(?![\w-])"
 # (not a word of an address path: "Kieran O'Dwyer/PAPD/PANYNJ@PANYNJ, Rosalind N. Al-Masri")
 # (or the surname first without a comma, before a romanised two-syllable given name: "PARK Jae-won")
-CAPS_NAME = (rf"(?<![\w/@-])(?:\p{{Lu}}\p{{Ll}}+[ \t]+(?:\p{{Lu}}\.?[ \t]+)?{CAPS_SURNAME}(?:[ \t]+{CAPS_SURNAME})?"
-             rf"|{CAPS_SURNAME}(?:[ \t]+{CAPS_SURNAME})?,[ \t]*\n?[ \t]*\p{{Lu}}\p{{Ll}}+(?:[ \t]+\p{{Lu}}\.)?"
+# (a given name may be double: "LIANG, Wei-Ming", "Jae-Won PARK")
+CAPS_NAME = (rf"(?<![\w/@-])(?:\p{{Lu}}\p{{Ll}}+(?:-\p{{Lu}}?\p{{Ll}}+)?[ \t]+(?:\p{{Lu}}\.?[ \t]+)?{CAPS_SURNAME}(?:[ \t]+{CAPS_SURNAME})?"
+             rf"|{CAPS_SURNAME}(?:[ \t]+{CAPS_SURNAME})?,[ \t]*\n?[ \t]*\p{{Lu}}\p{{Ll}}+(?:-\p{{Lu}}?\p{{Ll}}+)?(?:[ \t]+\p{{Lu}}\.)?"
              rf"|{CAPS_SURNAME}[ \t]+\p{{Lu}}\p{{Ll}}+-\p{{Ll}}+(?![\w'’-]))")
 # A name written all in capitals, as dispatch printouts and records checks print them: surname first
 # with a comma ("MBATHA, FATIMA D.") or with a middle initial ("YESENIA T. HARROWGATE"); the given

@@ -1599,3 +1599,15 @@ def test_a_name_before_its_job_title_on_a_line_of_its_own(tmp_path: Path):
 def test_a_name_running_into_a_district_or_sector_names_the_place(tmp_path: Path):
     got = people_in(tmp_path, ["cc: Deputy Superintendent", "Kirkpatrick, Nkechi, Grant Grove Subdistrict"])
     assert not any("Subdistrict" in name for name in got), got
+
+
+def test_a_double_given_name_after_a_surname_in_capitals(tmp_path: Path):
+    got = people_in(tmp_path, ["Subject: LIANG, Wei-Ming (DOB 03/14/1979)", "Driver: BARRAGAN-TOVAR, Ezequiel"])
+    assert "LIANG, Wei-Ming" in got and "BARRAGAN-TOVAR, Ezequiel" in got, got
+
+
+def test_a_quoted_alias_known_after_a_persons_role(tmp_path: Path):
+    got = found(tmp_path, ['The informant, known as "Pelón", met with the case agent.',
+                           'The program, known as "SafeStreets", was funded again.'])
+    assert got.get("Pelón") == "ALIAS", got
+    assert "SafeStreets" not in got, got
