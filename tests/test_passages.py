@@ -1140,7 +1140,7 @@ def test_people_hurt_in_an_incident_told_are_no_scheme_count(passages):
     ("One possibility is to fold the pilot into the regional program.", "a possible course"),
     ("The alternative is to keep the current schedule and revisit it in the spring.", "a possible course"),
     ("Would it be better to phase this in by district?", "a possible course"),
-    ("Counsel suggests striking the last sentence of the notice.", "an edit suggested"),
+    ("Counsel suggests striking the last sentence of the notice.", "a change suggested"),
     ("Before we finalize, I would like OGC to look at the indemnity clause.", "unsettled position"),
     ("I am not sure this is the right call for the region.", "unsettled position"),
 ])
@@ -1170,3 +1170,11 @@ def test_a_class_of_cases_not_taken_and_where_a_camera_was_put_are_techniques(pa
 def test_an_application_not_accepted_is_no_case_criterion(passages):
     assert not [f for f in passages.find(0, "Applications that are not accepted will be returned to the sender.")
                 if f.entity == "LE_TECHNIQUE"]
+
+
+def test_agents_lost_or_needed_are_a_staffing_level_but_phones_lost_in_a_chase_are_not(passages):
+    for text, figure in [("The district lost 9 agents to retirement and has not replaced them.", "9"),
+                         ("The sector needs 4 more agents on the midnight shift.", "4")]:
+        found = [f for f in passages.find(0, text) if f.entity == "LE_STATISTIC"]
+        assert [f.text for f in found] == [figure] and "staffing level" in found[0].explanation, found
+    assert not [f for f in passages.find(0, "The suspect lost 3 phones during the chase.") if f.entity == "LE_STATISTIC"]
