@@ -199,6 +199,10 @@ POSITIVE = [
     ("Hamid Okoro, EMP 00512238, and the rest of the crew", "EMP 00512238", "BADGE_NUMBER"),
     ("The crew read the HIN KQW55012F707 off the transom.", "HIN KQW55012F707", "ID_DOCUMENT_NUMBER"),
     ("The trawler, official number O.N. 1098455, was boarded.", "O.N. 1098455", "ID_DOCUMENT_NUMBER"),
+    # a licence number of five groups, A-number digits after their label, a card's last four digits
+    ("His Florida driver's license, W426-532-78-412-0, was suspended.", "W426-532-78-412-0", "ID_DOCUMENT_NUMBER"),
+    ("Alien number 078-412-559 appears on the I-213.", "078-412-559", "A_NUMBER"),
+    ("Credit card ending in 4417 was used at the pump.", "4417", "ID_DOCUMENT_NUMBER"),
     # another agency's file number, written with its office's two acronyms
     ("The county was notified (their file NYPD TARU 23-1187).", "NYPD TARU 23-1187", "CASE_NUMBER"),
     # an evidence item number whose first group is a letter and a digit
@@ -215,6 +219,8 @@ def test_recognizer_finds(tmp_path: Path, line: str, expected: str, entity: str)
 
 
 NEGATIVE = [
+    # a card that is no payment card, ending in a month
+    "The report card ending in June was mailed home.",
     # the last subject of a committee's name
     "It was endorsed in testimony before the Subcommittee on Border, Maritime, and Global Counterterrorism.",
     # a date in parentheses after a law's or a meeting's name, or of this century, is no birth date
