@@ -31,7 +31,7 @@ LAST_FIRST = rf"(?:{NAME_TOKEN}),[ \t]+(?:{NAME_TOKEN})(?:[ \t]+(?:{NAME_TOKEN})
 CAPS_SURNAME = r"\p{Lu}{2,}(?:[-'’]\p{Lu}{2,})*(?![\w-])"
 # (not a word of an address path: "Kieran O'Dwyer/PAPD/PANYNJ@PANYNJ, Rosalind N. Al-Masri")
 # (or the surname first without a comma, before a romanised two-syllable given name: "PARK Jae-won")
-# (a given name may be double: "LIANG, Wei-Ming", "Jae-Won PARK")
+# (a given name may be double: "LIANG, Wei-Ming", "Mei-Ling HARROWGATE")
 CAPS_NAME = (rf"(?<![\w/@-])(?:\p{{Lu}}\p{{Ll}}+(?:-\p{{Lu}}?\p{{Ll}}+)?[ \t]+(?:\p{{Lu}}\.?[ \t]+)?{CAPS_SURNAME}(?:[ \t]+{CAPS_SURNAME})?"
              rf"|{CAPS_SURNAME}(?:[ \t]+{CAPS_SURNAME})?,[ \t]*\n?[ \t]*\p{{Lu}}\p{{Ll}}+(?:-\p{{Lu}}?\p{{Ll}}+)?(?:[ \t]+\p{{Lu}}\.)?"
              rf"|{CAPS_SURNAME}[ \t]+\p{{Lu}}\p{{Ll}}+-\p{{Ll}}+(?![\w'’-]))")
