@@ -278,6 +278,11 @@ class StructuredNameRecognizer(EntityRecognizer):
         title = re.search(r"(\S+)\s+$", doc.text[max(0, start - 40):start])
         person_shaped = person_shaped or (titled and len(span) == 1 and span[0].tag_ == "NNP"
                                           and title is not None and not title.group(1).isupper())
+        # after an abbreviated rank or courtesy title ("Cpl. Haverkamp", "Mr. Houston") one proper
+        # noun is a surname, whatever place the model takes it for; not after "P.O.", which is as
+        # often a post office ("P.O. Box 1234")
+        after_abbreviation = titled and len(span) == 1 and title is not None and title.group(1) != "P.O." \
+            and re.fullmatch(r"\p{Lu}[\p{L}.]{0,5}\.", title.group(1)) is not None
         for ent in doc.ents:
             # Only when the model sees the whole candidate as a place or organisation; an
             # entity that merely ends on the candidate's line ("Office of Field Operations\n•
@@ -285,7 +290,7 @@ class StructuredNameRecognizer(EntityRecognizer):
             if (ent.start_char <= start and ent.end_char >= end
                     and ent.label_ in (("GPE", "LOC", "FAC") if titled and len(span) >= 2 else NON_PERSON_LABELS)
                     and "\n" not in doc.text[ent.start_char:start]
-                    and not (person_shaped and ent.label_ == "ORG")):
+                    and not (person_shaped and ent.label_ == "ORG") and not after_abbreviation):
                 return True
         if any(t.pos_ == "VERB" for t in span):
             return True

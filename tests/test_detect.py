@@ -1618,3 +1618,10 @@ def test_a_quoted_alias_known_after_a_persons_role(tmp_path: Path):
                            'The program, known as "SafeStreets", was funded again.'])
     assert got.get("Pelón") == "ALIAS", got
     assert "SafeStreets" not in got, got
+
+
+def test_a_surname_the_model_takes_for_a_place_after_an_abbreviated_rank(tmp_path: Path):
+    got = people_in(tmp_path, ["Sgt. Ozturk and Cpl. Haverkamp arrived at 0214.", "Mr. Houston refused consent.",
+                               "The unit moved to Ft. Bliss in May and then to St. Louis."])
+    assert {"Haverkamp", "Houston"} <= got, got
+    assert not any(name in ("Bliss", "Louis", "St. Louis") for name in got), got
